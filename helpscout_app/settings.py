@@ -1,0 +1,301 @@
+"""Configuration: every setting amz-guard reads, from the environment and `.env`, checked at start.
+
+The names and defaults are the contract in DESIGN.md ("Configuration"). `Settings` is built once
+by the process entry point (`create_app`, the CLI, later the worker) and passed down; nothing else
+reads the environment, and nothing reads it at import time.
+
+Most settings are optional until the code that uses them lands; whatever is set is checked for
+format here, so a typo fails at start with one line naming the variable rather than at the first
+webhook. An empty value is an error, never "feature off": unset the variable instead.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import SplitResult, urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable.
+
+    It stands apart from every domain error on purpose: only a process entry point reports it,
+    and no "fail quietly" path can swallow it.
+    """
+
+
+class EnforcementMode(StrEnum):
+    """What amz-guard does with a non-compliant draft (DESIGN.md, "Facts")."""
+
+    FLAG = "flag"  # note and alert, never hold a reply
+    GATE = "gate"  # also cancel Send-Later replies that would break the rules
+
+
+DEFAULT_AMAZON_CS_PHONE_NUMBERS: tuple[str, ...] = ("+1-888-280-4331",)
+"""Amazon US customer service, the one number the reference confirms (reference/amazon.md §4.3)."""
+
+HELPSCOUT_SECRET_MAX_LENGTH = 40
+"""Help Scout refuses webhook and sidebar-app secrets longer than this (reference/helpscout.md)."""
+
+_DATABASE_DIALECTS = ("sqlite", "postgresql")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+_PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ().-]*")
+
+
+def _default_database_url(fields: dict[str, Any]) -> str:
+    """A SQLite file in the data directory: nothing to set up for development and tests."""
+    return f"sqlite:///{fields['data_dir'] / 'amz-guard.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Every configuration name in DESIGN.md; field `foo_bar` is environment variable `FOO_BAR`.
+
+    Values that carry credentials are `SecretStr`, so they never show in a repr or a log line;
+    that includes the Slack webhook URL and the IMAP URL, which embed theirs.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str = Field(default_factory=_default_database_url)
+    redis_url: str = "redis://localhost:6379/0"
+
+    helpscout_app_id: str | None = None
+    helpscout_app_secret: SecretStr | None = None
+    helpscout_api_url: str = "https://api.helpscout.net/v2"
+    helpscout_webhook_secret: SecretStr | None = None
+    helpscout_sidebar_secret: SecretStr | None = None
+
+    # NoDecode: these are comma lists ("101,202"), not the JSON pydantic-settings expects.
+    amazon_mailbox_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    amazon_notifications_url: SecretStr | None = None
+    amazon_cs_phone_numbers: Annotated[tuple[str, ...], NoDecode] = DEFAULT_AMAZON_CS_PHONE_NUMBERS
+
+    slack_webhook_url: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_channel: str | None = None
+
+    enforcement_mode: EnforcementMode = EnforcementMode.FLAG
+
+    # python-amazon-sp-api's own names, so its documentation applies as written.
+    lwa_app_id: str | None = None
+    lwa_client_secret: SecretStr | None = None
+    sp_api_refresh_token: SecretStr | None = None
+
+    @field_validator(
+        "data_dir",
+        "database_url",
+        "redis_url",
+        "helpscout_app_id",
+        "helpscout_app_secret",
+        "helpscout_api_url",
+        "helpscout_webhook_secret",
+        "helpscout_sidebar_secret",
+        "amazon_notifications_url",
+        "slack_webhook_url",
+        "slack_bot_token",
+        "slack_channel",
+        "lwa_app_id",
+        "lwa_client_secret",
+        "sp_api_refresh_token",
+        mode="before",
+    )
+    @classmethod
+    def _reject_empty(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is set but empty; give it a value or unset it")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        # Fixed at start, so a later change of working directory cannot move the database.
+        return value.expanduser().absolute()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme, separator, _ = value.partition("://")
+        if not separator or scheme.split("+")[0] not in _DATABASE_DIALECTS:
+            # The URL may hold a password: name its scheme, never echo it.
+            shown = f"scheme {scheme!r}" if separator else "no scheme"
+            raise ValueError(
+                f"must be a sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME URL, got {shown}"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in _REDIS_SCHEMES:
+            raise ValueError(f"must be a redis://HOST:PORT/DB URL, got scheme {parts.scheme!r}")
+        if parts.scheme != "unix" and not parts.hostname:
+            raise ValueError("must name a host, as in redis://localhost:6379/0")
+        _check_port(parts)
+        return value
+
+    @field_validator("helpscout_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        _check_http_url(value, show=True)
+        # Clients join paths onto it; one canonical form avoids "//conversations".
+        return value.rstrip("/")
+
+    @field_validator("slack_webhook_url")
+    @classmethod
+    def _check_slack_webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_http_url(value.get_secret_value(), show=False)
+        return value
+
+    @field_validator("helpscout_webhook_secret", "helpscout_sidebar_secret")
+    @classmethod
+    def _check_helpscout_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        length = len(value.get_secret_value()) if value is not None else 0
+        if length > HELPSCOUT_SECRET_MAX_LENGTH:
+            raise ValueError(
+                f"Help Scout accepts at most {HELPSCOUT_SECRET_MAX_LENGTH} characters, "
+                f"this one has {length}"
+            )
+        return value
+
+    @field_validator("amazon_notifications_url")
+    @classmethod
+    def _check_notifications_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme == "imaps":
+            if not (parts.hostname and parts.username and parts.password):
+                raise ValueError(
+                    "an IMAP URL needs a user, a password and a host, "
+                    "as in imaps://user:password@imap.example.com/FOLDER"
+                )
+            _check_port(parts)
+        elif parts.scheme == "maildir":
+            if not parts.path:
+                raise ValueError("a Maildir URL needs a path, as in maildir:/var/mail/amazon")
+        else:
+            raise ValueError(
+                "must be imaps://user:password@host/FOLDER or maildir:/path, "
+                f"got scheme {parts.scheme!r}"
+            )
+        return value
+
+    @field_validator("amazon_mailbox_ids", mode="before")
+    @classmethod
+    def _parse_mailbox_ids(cls, value: Any) -> tuple[int, ...]:
+        items = _comma_list(value)
+        for item in items:
+            if not (isinstance(item, int) or item.isdigit()) or int(item) <= 0:
+                raise ValueError(
+                    f"{item!r} is not a mailbox ID; use comma-separated numbers like 101,202"
+                )
+        return tuple(int(item) for item in items)
+
+    @field_validator("amazon_cs_phone_numbers", mode="before")
+    @classmethod
+    def _parse_phone_numbers(cls, value: Any) -> tuple[str, ...]:
+        numbers = tuple(str(item) for item in _comma_list(value))
+        for number in numbers:
+            digit_count = sum(character.isdigit() for character in number)
+            if not _PHONE_NUMBER.fullmatch(number) or not 7 <= digit_count <= 15:
+                raise ValueError(
+                    f"{number!r} is not a phone number; "
+                    "use comma-separated numbers like +1-888-280-4331"
+                )
+        return numbers
+
+    @field_validator("enforcement_mode", mode="before")
+    @classmethod
+    def _parse_enforcement_mode(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            normalized = value.strip().lower()
+            if normalized not in tuple(EnforcementMode):
+                raise ValueError(f"must be 'flag' or 'gate', got {value!r}")
+            return normalized
+        return value
+
+    @model_validator(mode="after")
+    def _check_settings_that_go_together(self) -> Settings:
+        _require_together(self, "helpscout_app_id", "helpscout_app_secret")
+        _require_together(self, "slack_bot_token", "slack_channel")
+        _require_together(self, "lwa_app_id", "lwa_client_secret", "sp_api_refresh_token")
+        if self.slack_webhook_url is not None and self.slack_bot_token is not None:
+            raise ValueError(
+                "SLACK_WEBHOOK_URL: set it or SLACK_BOT_TOKEN with SLACK_CHANNEL, not both"
+            )
+        return self
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment and `.env`; `overrides` win over both.
+
+    Raises `ConfigurationError` with one line per process, naming each variable that is wrong.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        problems = [
+            _describe(error)
+            for error in err.errors()
+            # DATABASE_URL's default is built from DATA_DIR: when DATA_DIR is wrong, say that once.
+            if error["type"] != "default_factory_not_called"
+        ]
+        raise ConfigurationError("; ".join(problems)) from err
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One validation error as 'VARIABLE: what is wrong'."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in context:
+        reason = str(context["error"])  # our own message, without pydantic's "Value error, "
+    else:
+        reason = error["msg"]
+    if not error["loc"]:  # a check across settings names its variables itself
+        return reason
+    return f"{str(error['loc'][0]).upper()}: {reason}"
+
+
+def _comma_list(value: Any) -> list[Any]:
+    """Items of "a, b,c" (environment) or of a list or tuple (code); blanks are dropped."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list | tuple):
+        return [item.strip() if isinstance(item, str) else item for item in value]
+    raise ValueError("must be a comma-separated list")
+
+
+def _check_http_url(url: str, *, show: bool) -> None:
+    """Raise ValueError unless `url` is an absolute http(s) URL; `show` echoes it in the message."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = repr(url) if show else f"scheme {parts.scheme!r}"
+        raise ValueError(f"must be an http:// or https:// URL with a host, got {shown}")
+    _check_port(parts)
+
+
+def _check_port(parts: SplitResult) -> None:
+    """Raise ValueError for a port urllib cannot read (urlsplit defers that check to `.port`)."""
+    try:
+        parts.port  # noqa: B018 - the property is the check
+    except ValueError as err:
+        host = parts.netloc.rpartition("@")[2]  # never echo credentials
+        raise ValueError(f"has an invalid port in {host!r}") from err
+
+
+def _require_together(settings: Settings, *names: str) -> None:
+    """Raise ValueError naming the first missing one when only some of `names` are set."""
+    present = [name for name in names if getattr(settings, name) is not None]
+    if present and len(present) < len(names):
+        missing = next(name for name in names if name not in present)
+        raise ValueError(f"{missing.upper()}: required when {present[0].upper()} is set")
