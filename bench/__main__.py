@@ -1,0 +1,486 @@
+"""`python -m bench [quality] [speed] [options]`: run the benchmark and print its tables.
+
+With no section named, both run. Quality runs the detector and the baseline over the team
+corpus and the external corpus; speed measures ~2 KB throughput and adversarial growth for
+both on one pinned CPU. The run ends with PASS/FAIL against the targets of issue 2, and
+`--json [PATH]` also writes every figure to a file (default: bench/results/, git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from bench import inputs, quality, speed
+from bench.baseline import baseline_check, phonenumbers_only
+from bench.tables import heading, percent, render_table
+
+RESULTS_DIR = inputs.REPO_ROOT / "bench" / "results"
+
+TEAM_RECALL_MIN = 0.99
+TEAM_FPR_MAX = 0.01
+EXTERNAL_ACCURACY_MIN = 0.97
+CHECKS_PER_SECOND_MIN = 1500
+BASELINE_RATIO_MIN = 0.7
+ADVERSARIAL_1MB_MAX_S = 2.0
+
+
+@dataclass(slots=True)
+class Target:
+    """One target of issue 2 and how this run did against it."""
+
+    name: str
+    wanted: str
+    measured: str
+    passed: bool | None  # None: not measured in this run
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "n/a"}[self.passed]
+
+
+@dataclass(slots=True)
+class Detector:
+    """The detector under test, or why it could not be loaded."""
+
+    check: quality.Checker | None
+    import_ms: float | None = None
+    first_check_ms: float | None = None
+    problem: str = ""
+
+
+def load_detector() -> Detector:
+    """Import `helpscout_app.compliance.check` and time the import and a first (cold) check."""
+    start = time.perf_counter()
+    try:
+        module = importlib.import_module("helpscout_app.compliance")
+        check = module.check
+    except (ImportError, AttributeError) as err:
+        return Detector(None, problem=f"{type(err).__name__}: {err}")
+    import_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    try:
+        check("Hello, your order 113-1234567-1234567 shipped today.", html=False)
+    except Exception as err:  # reported, and the detector is still measured
+        return Detector(check, import_ms, problem=f"first check raised {type(err).__name__}: {err}")
+    return Detector(check, import_ms, (time.perf_counter() - start) * 1000)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Quality and speed of the amz-guard detector against an off-the-shelf "
+        "baseline (see bench/README.md).",
+    )
+    parser.add_argument(
+        "sections", nargs="*", metavar="SECTION", help="quality and/or speed (default: both)"
+    )
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="also write all results as JSON (default PATH: bench/results/bench-<time>.json)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=inputs.DEFAULT_TEAM_CORPUS,
+        help="team corpus (default: tests/compliance/corpus/replies.jsonl)",
+    )
+    parser.add_argument(
+        "--external",
+        type=Path,
+        default=inputs.DEFAULT_EXTERNAL_CORPUS,
+        help="external corpus, read in place (default: "
+        "../shared/eval/external_corpus.jsonl from the repo root)",
+    )
+    parser.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="print text and findings of each misclassified case",
+    )
+    parser.add_argument(
+        "--max-errors",
+        type=int,
+        default=50,
+        metavar="N",
+        help="list at most N case ids per kind of error (default 50)",
+    )
+    parser.add_argument(
+        "--cpu", type=int, default=None, help="CPU to pin to (default: the last allowed one)"
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="minimum time each checker spends on ~2 KB replies (default 3; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds before an adversarial run is called TIMEOUT (default 10)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the 1 MB adversarial size; 1 s per checker on replies",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if any target fails"
+    )
+    args = parser.parse_args(argv)
+    if args.json in ("quality", "speed"):  # `--json speed`: a section, not a file name
+        args.sections.append(args.json)
+        args.json = ""
+    unknown = sorted(set(args.sections) - {"quality", "speed"})
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}: choose quality and/or speed")
+    args.sections = args.sections or ["quality", "speed"]
+    return args
+
+
+def git_commit() -> str:
+    """The checked-out commit, with `+dirty` when the work tree has changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=inputs.REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=inputs.REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def progress(message: str) -> None:
+    print(f"  ... {message}", file=sys.stderr, flush=True)
+
+
+def wrap_ids(text: str) -> str:
+    return textwrap.fill(text, width=100, subsequent_indent="      ", break_on_hyphens=False)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def run_quality(
+    args: argparse.Namespace, detector: Detector, results: dict[str, Any]
+) -> dict[str, dict[str, quality.QualityResult]]:
+    """Both corpora, both checkers; print tables and the detector's misclassified ids."""
+    by_corpus: dict[str, dict[str, quality.QualityResult]] = {}
+    corpora = [
+        ("team", "Team corpus", args.corpus, inputs.load_team_corpus),
+        ("external", "External corpus", args.external, inputs.load_external_corpus),
+    ]
+    for key, title, path, load in corpora:
+        print(heading(f"Quality: {title}"))
+        if not path.is_file():
+            print(f"  skipped: {path} not found")
+            results["quality"][key] = {"skipped": f"{path} not found"}
+            continue
+        try:
+            cases = load(path)
+        except inputs.CorpusError as err:
+            print(f"  skipped: {err}")
+            results["quality"][key] = {"skipped": str(err)}
+            continue
+        blocked = sum(c.blocked for c in cases)
+        print(f"  {path}: {len(cases)} cases, {blocked} blocked, {len(cases) - blocked} not")
+        checkers: dict[str, quality.Checker] = {"baseline": baseline_check}
+        if detector.check is not None:
+            checkers = {"detector": detector.check, **checkers}
+        evaluated = {
+            name: quality.evaluate(key, name, quality.run_cases(checker, cases))
+            for name, checker in checkers.items()
+        }
+        by_corpus[key] = evaluated
+        print()
+        print(quality.render_quality(list(evaluated.values())))
+        for name, result in evaluated.items():
+            print(f"\n  Misclassified by the {name}:")
+            if name == "detector" or args.show_errors:
+                errors = quality.render_errors(result, args.max_errors, args.show_errors)
+                print("\n".join(wrap_ids(line) for line in errors.splitlines()))
+            else:
+                print(
+                    f"    {len(result.missed)} missed, {len(result.false_blocks)} false blocks, "
+                    f"{len(result.kind_misses)} kind misses (ids with --show-errors)"
+                )
+        results["quality"][key] = {
+            "path": str(path),
+            **{name: r.to_dict() for name, r in evaluated.items()},
+        }
+    return by_corpus
+
+
+def run_speed(
+    args: argparse.Namespace, detector: Detector, results: dict[str, Any]
+) -> tuple[list[speed.Throughput], list[speed.Timing]]:
+    """Throughput on ~2 KB replies, then adversarial timings, for detector and baseline."""
+    print(heading("Speed: ~2 KB replies, one core"))
+    if args.corpus.is_file():
+        try:
+            replies = inputs.replies_from_corpus(inputs.load_team_corpus(args.corpus))
+            origin = f"concatenated replies from {args.corpus.name}"
+        except inputs.CorpusError as err:
+            replies = inputs.generated_replies()
+            origin = f"built-in generator (team corpus unreadable: {err})"
+    else:
+        replies = inputs.generated_replies()
+        origin = "built-in generator (team corpus not found)"
+    sizes = [len(r.text) for r in replies]
+    html_share = sum(r.html for r in replies) / len(replies)
+    dirty_share = sum(r.dirty for r in replies) / len(replies)
+    print(
+        f"  {len(replies)} replies from the {origin}: {min(sizes)}-{max(sizes)} chars "
+        f"(mean {sum(sizes) / len(sizes):.0f}), {percent(html_share, 0)} HTML, "
+        f"{percent(dirty_share, 0)} with one non-compliant passage"
+    )
+    checkers: dict[str, quality.Checker] = {
+        "baseline": baseline_check,
+        "phonenumbers only": phonenumbers_only,
+    }
+    if detector.check is not None:
+        checkers = {"detector": detector.check, **checkers}
+        blocked = sum(detector.check(r.text, html=r.html).blocked for r in replies)
+        print(f"  the detector blocks {blocked} of them")
+    seconds = args.seconds if args.seconds is not None else 1.0 if args.quick else 3.0
+    throughput = speed.measure_throughput(checkers, replies, seconds)
+    print()
+    print(speed.render_throughput(throughput))
+
+    sizes_used = dict(inputs.SIZES)
+    if args.quick:
+        sizes_used.pop("1 MB")
+    adversarial_checkers = {
+        name: checkers[name] for name in ("detector", "baseline") if name in checkers
+    }
+    print(heading(f"Speed: adversarial inputs (timeout {args.timeout:g} s per run)"))
+    timings = speed.time_adversarial(
+        adversarial_checkers, list(inputs.ADVERSARIAL), sizes_used, args.timeout, progress
+    )
+    for name in adversarial_checkers:
+        print(f"\n  {name}:")
+        print(speed.render_adversarial(timings, name, args.timeout, ADVERSARIAL_1MB_MAX_S))
+    print(
+        f"\n  growth: time ratio between sizes 10x apart; ~10x is linear, above "
+        f"{speed.SUPERLINEAR_FACTOR:g}x is flagged SUPER-LINEAR (pairs under 10 ms not judged)"
+    )
+    results["speed"] = {
+        "replies": {
+            "origin": origin,
+            "count": len(replies),
+            "min_chars": min(sizes),
+            "max_chars": max(sizes),
+            "mean_chars": sum(sizes) / len(sizes),
+            "html_share": html_share,
+            "dirty_share": dirty_share,
+        },
+        "throughput": [asdict(t) for t in throughput],
+        "adversarial": speed.timings_to_dicts(timings),
+        "adversarial_timeout_s": args.timeout,
+    }
+    return throughput, timings
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def _rate_target(name: str, wanted: str, rate: quality.Rate | None, ok: Any) -> Target:
+    if rate is None or rate.value is None:
+        return Target(name, wanted, "not measured", None)
+    return Target(
+        name, wanted, f"{percent(rate.value, 2)} ({rate.hits}/{rate.total})", ok(rate.value)
+    )
+
+
+def evaluate_targets(
+    by_corpus: dict[str, dict[str, quality.QualityResult]],
+    throughput: list[speed.Throughput],
+    timings: list[speed.Timing],
+    timeout_s: float,
+) -> list[Target]:
+    """The targets of issue 2, judged on the detector's figures from this run."""
+    team = by_corpus.get("team", {}).get("detector")
+    external = by_corpus.get("external", {}).get("detector")
+    targets = [
+        _rate_target(
+            "team corpus recall",
+            f">= {percent(TEAM_RECALL_MIN, 0)}",
+            team.recall if team else None,
+            lambda v: v >= TEAM_RECALL_MIN,
+        ),
+        _rate_target(
+            "team corpus FPR",
+            f"<= {percent(TEAM_FPR_MAX, 0)}",
+            team.fpr if team else None,
+            lambda v: v <= TEAM_FPR_MAX,
+        ),
+        _rate_target(
+            "external corpus correct",
+            f">= {percent(EXTERNAL_ACCURACY_MIN, 0)}",
+            external.accuracy if external else None,
+            lambda v: v >= EXTERNAL_ACCURACY_MIN,
+        ),
+    ]
+    speeds = {t.checker: t.per_second for t in throughput}
+    detector_speed = speeds.get("detector")
+    if detector_speed is None:
+        targets.append(
+            Target(
+                "checks/s, ~2 KB, one core", f">= {CHECKS_PER_SECOND_MIN:,}", "not measured", None
+            )
+        )
+    else:
+        targets.append(
+            Target(
+                "checks/s, ~2 KB, one core",
+                f">= {CHECKS_PER_SECOND_MIN:,}",
+                f"{detector_speed:,.0f}",
+                detector_speed >= CHECKS_PER_SECOND_MIN,
+            )
+        )
+    for baseline in ("phonenumbers only", "baseline"):
+        wanted = f">= {BASELINE_RATIO_MIN}x {baseline}"
+        if detector_speed is None or baseline not in speeds:
+            targets.append(Target(f"speed vs {baseline}", wanted, "not measured", None))
+            continue
+        ratio = detector_speed / speeds[baseline]
+        targets.append(
+            Target(
+                f"speed vs {baseline}",
+                wanted,
+                f"{ratio:.2f}x ({speeds[baseline]:,.0f} checks/s)",
+                ratio >= BASELINE_RATIO_MIN,
+            )
+        )
+    detector_timings = [t for t in timings if t.checker == "detector"]
+    largest = [t for t in detector_timings if t.size == "1 MB"]
+    if not largest:
+        targets.append(
+            Target("1 MB adversarial", f"< {ADVERSARIAL_1MB_MAX_S:g} s each", "not measured", None)
+        )
+    else:
+        bad = [t for t in largest if t.seconds is None or t.seconds >= ADVERSARIAL_1MB_MAX_S]
+        worst = max(largest, key=lambda t: float("inf") if t.seconds is None else t.seconds)
+        worst_text = speed.format_seconds(worst.seconds, worst.status, timeout_s)
+        targets.append(
+            Target(
+                "1 MB adversarial",
+                f"< {ADVERSARIAL_1MB_MAX_S:g} s each",
+                f"worst {worst_text} ({worst.input}); {len(bad)} of {len(largest)} over",
+                not bad,
+            )
+        )
+    if not detector_timings:
+        targets.append(
+            Target("adversarial cost linear", "no SUPER-LINEAR / TIMEOUT", "not measured", None)
+        )
+    else:
+        names = list(dict.fromkeys(t.input for t in detector_timings))
+        flagged = [
+            n
+            for n in names
+            if speed.is_superlinear(timings, "detector", n)
+            or any(t.status in ("timeout", "crash") for t in detector_timings if t.input == n)
+        ]
+        targets.append(
+            Target(
+                "adversarial cost linear",
+                "no SUPER-LINEAR / TIMEOUT",
+                f"{len(flagged)} of {len(names)} inputs flagged"
+                + (f": {', '.join(flagged)}" if flagged else ""),
+                not flagged,
+            )
+        )
+    return targets
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.now(UTC)
+    pinned = speed.pin_to_one_cpu(args.cpu)
+    detector = load_detector()
+    print(heading("amz-guard detector benchmark"))
+    print(
+        f"  {started:%Y-%m-%d %H:%M UTC}, commit {git_commit()}, Python {platform.python_version()}"
+        f", phonenumbers {phonenumbers.__version__}, {platform.machine()}"
+    )
+    print(f"  CPU: {pinned}")
+    if detector.check is None:
+        print(f"  detector: NOT AVAILABLE ({detector.problem}); measuring the baseline only")
+    elif detector.problem:
+        print(f"  detector: {detector.problem}")
+    else:
+        print(
+            f"  detector: import {detector.import_ms:.0f} ms, first check "
+            f"{detector.first_check_ms:.0f} ms"
+        )
+    results: dict[str, Any] = {
+        "started": started.isoformat(),
+        "commit": git_commit(),
+        "python": platform.python_version(),
+        "phonenumbers": phonenumbers.__version__,
+        "cpu": pinned,
+        "detector": {
+            "available": detector.check is not None,
+            "problem": detector.problem,
+            "import_ms": detector.import_ms,
+            "first_check_ms": detector.first_check_ms,
+        },
+        "quality": {},
+    }
+
+    by_corpus = run_quality(args, detector, results) if "quality" in args.sections else {}
+    throughput, timings = (
+        run_speed(args, detector, results) if "speed" in args.sections else ([], [])
+    )
+
+    targets = evaluate_targets(by_corpus, throughput, timings, args.timeout)
+    print(heading("Targets (issue 2), detector"))
+    print(
+        render_table(
+            ["target", "wanted", "measured", "verdict"],
+            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
+        )
+    )
+    results["targets"] = [
+        {"name": t.name, "wanted": t.wanted, "measured": t.measured, "verdict": t.verdict}
+        for t in targets
+    ]
+
+    if args.json is not None:
+        path = Path(args.json) if args.json else RESULTS_DIR / f"bench-{started:%Y%m%d-%H%M%S}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\n  results written to {path}")
+    failed = any(t.passed is False for t in targets)
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
