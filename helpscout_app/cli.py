@@ -1,0 +1,210 @@
+"""The `amz-guard` command: one entry point, one subcommand per process or one-shot job.
+
+Each subcommand is an `add_…_command(commands)` function that declares its arguments and the
+`run_…(args, settings)` function that carries it out; `COMMANDS` lists them all. A run function
+returns the exit status and imports what it needs itself, so `amz-guard check` never loads Flask
+and `amz-guard serve` never loads the detector until a request needs it.
+
+Exit status: 0 success (for `check`: compliant), 1 `check` found something that blocks, 2 usage,
+input or configuration error (DESIGN.md, "Detector").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from helpscout_app.settings import ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from helpscout_app.compliance.findings import Finding, Report
+
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_USAGE = 2
+
+STDIN_NAME = "-"
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; the message is one line saying what to fix."""
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one `amz-guard` subcommand and return its exit status.
+
+    Settings come from the environment only if none are given, and only after the arguments
+    parse, so `--help` works on a machine that is not configured yet.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse exits for --help (0) and usage errors (2)
+        return int(exit_request.code or EXIT_OK)
+    try:
+        if settings is None:
+            settings = load_settings()
+        return args.run(args, settings)
+    except ConfigurationError as err:
+        print(f"amz-guard: configuration error: {err}", file=sys.stderr)
+    except UsageError as err:
+        print(f"amz-guard {args.command}: {err}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand in `COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="amz-guard",
+        description="Keep replies to Amazon buyers inside Amazon's messaging rules.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_command in COMMANDS:
+        add_command(commands)
+    return parser
+
+
+# --- amz-guard check ---------------------------------------------------------------------------
+
+
+def add_check_command(commands: Any) -> None:
+    """`amz-guard check [--html] [--attachment NAME ...] [--json] [FILE|-]`."""
+    parser = commands.add_parser(
+        "check",
+        help="check a reply for contact info and playbook issues",
+        description=(
+            "Check one reply to an Amazon buyer. Exit status: 0 compliant, 1 blocked, "
+            "2 usage or input error."
+        ),
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=STDIN_NAME,
+        metavar="FILE",
+        help="UTF-8 file holding the reply; '-' or nothing reads standard input",
+    )
+    parser.add_argument("--html", action="store_true", help="the reply is an HTML body")
+    parser.add_argument(
+        "--attachment",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="file name of an attachment on the reply (repeat for each one)",
+    )
+    parser.add_argument(
+        "--allow-order-documents",
+        action="store_true",
+        help="allow the attachments Amazon permits: instructions, warranty, invoice",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the reply and print the report; 1 if anything blocks it."""
+    from helpscout_app.compliance import CheckOptions, check
+
+    text = read_reply(args.file, sys.stdin.buffer)
+    options = CheckOptions(
+        allowed_phone_numbers=settings.amazon_cs_phone_numbers,
+        allow_order_documents=args.allow_order_documents,
+    )
+    report = check(text, html=args.html, attachments=tuple(args.attachment), options=options)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        write_report(report, text, sys.stdout)
+    return EXIT_BLOCKED if report.blocked else EXIT_OK
+
+
+def read_reply(file: str, stdin: BinaryIO) -> str:
+    """The text of FILE (or of `stdin` for '-'), decoded as UTF-8.
+
+    Raises `UsageError` naming the input when it cannot be read or is not UTF-8.
+    """
+    if file == STDIN_NAME:
+        name, raw_text = "standard input", stdin.read()
+    else:
+        name = file
+        try:
+            raw_text = Path(file).read_bytes()
+        except OSError as err:
+            raise UsageError(f"cannot read {file}: {err.strerror or err}") from err
+    try:
+        return raw_text.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            f"{name} is not UTF-8 text (byte 0x{raw_text[err.start]:02x} at offset {err.start}); "
+            "convert it first, e.g. with iconv -t UTF-8"
+        ) from err
+
+
+def write_report(report: Report, text: str, out: TextIO) -> None:
+    """One line per finding, a blank line, then the redacted text."""
+    for finding in report.findings:
+        print(format_finding(finding, text), file=out)
+    if report.findings:
+        print(file=out)
+    out.write(report.redacted if report.redacted.endswith("\n") else report.redacted + "\n")
+
+
+def format_finding(finding: Finding, text: str) -> str:
+    """`line:col  severity  kind  rule  "text"  message`; attachments have no position ("-")."""
+    if finding.kind == "attachment":  # not in the text: the contract puts them at its end
+        position = "-"
+    else:
+        line = text.count("\n", 0, finding.start) + 1
+        column = finding.start - text.rfind("\n", 0, finding.start)
+        position = f"{line}:{column}"
+    quoted_text = json.dumps(finding.text, ensure_ascii=False)  # newlines and quotes escaped
+    return "  ".join(
+        (position, finding.severity, finding.kind, finding.rule, quoted_text, finding.message)
+    )
+
+
+# --- amz-guard serve ---------------------------------------------------------------------------
+
+
+def add_serve_command(commands: Any) -> None:
+    """`amz-guard serve [--host H] [--port P]`."""
+    parser = commands.add_parser(
+        "serve",
+        help="run the development web server",
+        description=(
+            "Run the web app on Flask's development server. In production, serve "
+            "helpscout_app:create_app() with gunicorn instead (see the Dockerfile)."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=port_number, default=8000, help="port to listen on (default 8000)"
+    )
+    parser.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the app until interrupted."""
+    from helpscout_app import create_app
+
+    create_app(settings).run(host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def port_number(value: str) -> int:
+    """A TCP port for argparse: 0 (any free port) to 65535."""
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return int(value)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_check_command, add_serve_command)
+"""Every subcommand, in the order `amz-guard --help` lists them."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
