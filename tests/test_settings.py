@@ -287,3 +287,12 @@ def test_every_malformed_setting_is_named_on_one_line(
         "DATA_DIR: is set but empty; give it a value or unset it; "
         "ENFORCEMENT_MODE: must be 'flag' or 'gate', got 'block'"
     )
+
+
+@pytest.mark.parametrize("document", [".env.example", "README.md"])
+def test_every_setting_is_documented(document: str) -> None:
+    text = (Path(__file__).parent.parent / document).read_text(encoding="utf-8")
+
+    undocumented = [name.upper() for name in Settings.model_fields if name.upper() not in text]
+
+    assert undocumented == []
