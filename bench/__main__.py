@@ -14,7 +14,6 @@ import json
 import platform
 import subprocess
 import sys
-import textwrap
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -180,10 +179,6 @@ def progress(message: str) -> None:
     print(f"  ... {message}", file=sys.stderr, flush=True)
 
 
-def wrap_ids(text: str) -> str:
-    return textwrap.fill(text, width=100, subsequent_indent="      ", break_on_hyphens=False)
-
-
 # --- sections --------------------------------------------------------------------------------
 
 
@@ -223,8 +218,7 @@ def run_quality(
         for name, result in evaluated.items():
             print(f"\n  Misclassified by the {name}:")
             if name == "detector" or args.show_errors:
-                errors = quality.render_errors(result, args.max_errors, args.show_errors)
-                print("\n".join(wrap_ids(line) for line in errors.splitlines()))
+                print(quality.render_errors(result, args.max_errors, args.show_errors))
             else:
                 print(
                     f"    {len(result.missed)} missed, {len(result.false_blocks)} false blocks, "
@@ -438,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"  detector: import {detector.import_ms:.0f} ms, first check "
-            f"{detector.first_check_ms:.0f} ms"
+            f"{detector.first_check_ms:.1f} ms"
         )
     results: dict[str, Any] = {
         "started": started.isoformat(),

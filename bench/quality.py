@@ -18,6 +18,7 @@ crashed) so they can be listed by id.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -278,19 +279,19 @@ def _describe(outcome: Outcome) -> str:
     case = outcome.case
     label = "blocked " + ",".join(sorted(case.kinds)) if case.blocked else "not blocked"
     got = "blocked " + ",".join(sorted(outcome.kinds)) if outcome.blocked else "not blocked"
-    lines = [f"  {case.id} [{case.group}] label: {label}; got: {got}"]
+    lines = [f"      {case.id} [{case.group}] label: {label}; got: {got}"]
     text = (
         case.text if len(case.text) <= 400 else case.text[:400] + f"... (+{len(case.text) - 400})"
     )
-    lines.append(f"    text: {text!r}" + (" (html)" if case.html else ""))
+    lines.append(f"        text: {text!r}" + (" (html)" if case.html else ""))
     if case.attachments:
-        lines.append(f"    attachments: {list(case.attachments)}")
+        lines.append(f"        attachments: {list(case.attachments)}")
     if case.note:
-        lines.append(f"    note: {case.note}")
+        lines.append(f"        note: {case.note}")
     if outcome.crash:
-        lines.append(f"    crash: {outcome.crash}")
+        lines.append(f"        crash: {outcome.crash}")
     for kind, severity, rule, start, end, found in outcome.findings:
-        lines.append(f"    finding: {kind}/{severity} {rule} [{start}:{end}] {found!r}")
+        lines.append(f"        finding: {kind}/{severity} {rule} [{start}:{end}] {found!r}")
     return "\n".join(lines)
 
 
@@ -308,14 +309,22 @@ def render_errors(result: QualityResult, limit: int, show: bool) -> str:
             continue
         shown = outcomes[:limit]
         more = f" (first {limit} shown)" if len(outcomes) > limit else ""
-        lines.append(f"  {title}: {len(outcomes)}{more}")
+        lines.append(f"    {title}: {len(outcomes)}{more}")
         if show:
             lines.extend(_describe(o) for o in shown)
-        elif outcomes is result.kind_misses:
-            lines.append(
-                "    "
-                + ", ".join(f"{o.case.id} (-{'/'.join(sorted(o.missing_kinds))})" for o in shown)
-            )
+            continue
+        if outcomes is result.kind_misses:
+            ids = ", ".join(f"{o.case.id} (-{'/'.join(sorted(o.missing_kinds))})" for o in shown)
         else:
-            lines.append("    " + ", ".join(o.case.id for o in shown))
-    return "\n".join(lines) if lines else "  none"
+            ids = ", ".join(o.case.id for o in shown)
+        lines.append(
+            textwrap.fill(
+                ids,
+                width=100,
+                initial_indent=" " * 6,
+                subsequent_indent=" " * 6,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+    return "\n".join(lines) if lines else "    none"
