@@ -1,0 +1,1 @@
+"""One recognizer per module; `compliance/registry.py` lists them in the order they run."""

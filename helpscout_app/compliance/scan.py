@@ -1,0 +1,87 @@
+"""What a recognizer reads (one normalized text) and what it reports (matches in that text)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from helpscout_app.compliance.findings import Kind, Severity
+from helpscout_app.compliance.options import CheckOptions
+from helpscout_app.compliance.text_view import TextView
+
+
+class Source(Enum):
+    """Where in the reply a text comes from; it changes rule ids and messages, not verdicts."""
+
+    BODY = "body"
+    ATTRIBUTE = "attribute"  # an HTML attribute value: href, src, alt, CSS url() …
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A recognizer's hit, in offsets of the scanned (normalized) text.
+
+    `target` is the normalized thing the Amazon allow-list judges: a host for links, an
+    address for emails, the number as written for phones.
+    """
+
+    kind: Kind
+    rule: str
+    start: int
+    end: int
+    message: str
+    target: str = ""
+    severity: Severity = Severity.BLOCK
+
+
+_DIGIT_WITH_LETTER_O = re.compile(r"\d[Oo]|[Oo]\d")
+_DIGIT_TOKEN_WITH_O = re.compile(r"\b[0-9Oo]*\d[0-9Oo]*\b")
+
+
+@dataclass(slots=True)
+class Scan:
+    """One normalized text under check, with derived forms computed once and shared."""
+
+    view: TextView
+    options: CheckOptions
+    source: Source = Source.BODY
+    tag: str = ""
+    attribute: str = ""
+    is_tracking_pixel: bool = False
+    _lower: str | None = field(default=None, repr=False)
+    _phone_text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.view.text
+
+    @property
+    def lower(self) -> str:
+        """Lower-cased text; same length as `text` for the characters recognizers look at."""
+        if self._lower is None:
+            lowered = self.view.text.lower()
+            # A few characters change length when lower-cased (İ → i̇); keep offsets aligned.
+            self._lower = lowered if len(lowered) == len(self.view.text) else self.view.text
+        return self._lower
+
+    @property
+    def phone_text(self) -> str:
+        """`text` with the letter O read as zero inside digit groups ("2O6-266-1OOO")."""
+        if self._phone_text is None:
+            text = self.view.text
+            if _DIGIT_WITH_LETTER_O.search(text):
+                text = _DIGIT_TOKEN_WITH_O.sub(
+                    lambda token: token.group().replace("O", "0").replace("o", "0"), text
+                )
+            self._phone_text = text
+        return self._phone_text
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """A named finder of one kind of contact info; `find` must not do I/O."""
+
+    name: str
+    find: Callable[[Scan], Iterable[Match]]
