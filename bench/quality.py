@@ -74,7 +74,7 @@ class Outcome:
     case: Case
     blocked: bool
     kinds: frozenset[str]
-    warned: bool
+    warned: bool  # has a policy warning
     findings: list[tuple[str, str, str, int, int, str]]  # kind, severity, rule, start, end, text
     crash: str | None = None
 
@@ -141,6 +141,7 @@ class QualityResult:
     offending_covered: Rate
     warning_recall: Rate
     warning_fpr: Rate
+    warning_rules: Rate
     missed: list[Outcome] = field(default_factory=list)
     false_blocks: list[Outcome] = field(default_factory=list)
     kind_misses: list[Outcome] = field(default_factory=list)
@@ -163,6 +164,7 @@ class QualityResult:
             "offending_covered": self.offending_covered.to_dict(),
             "warning_recall": self.warning_recall.to_dict(),
             "warning_fpr": self.warning_fpr.to_dict(),
+            "warning_rules": self.warning_rules.to_dict(),
             "missed": ids(self.missed),
             "false_blocks": ids(self.false_blocks),
             "kind_misses": {o.case.id: sorted(o.missing_kinds) for o in self.kind_misses},
@@ -171,17 +173,25 @@ class QualityResult:
 
 
 def _offending_coverage(outcomes: list[Outcome]) -> Rate:
-    """Labelled offending strings (found in the text) that some blocking finding overlaps."""
+    """Labelled offending strings that some blocking finding covers.
+
+    A file name listed in the case's attachments is covered by a blocking attachment finding
+    naming it; any other string by a blocking finding overlapping one of its occurrences in
+    the text. Strings that are neither (not verbatim in the text) are not counted.
+    """
     hits = total = 0
     for outcome in outcomes:
-        spans = [(f[3], f[4]) for f in outcome.findings if f[1] == "block"]
+        blocking = [f for f in outcome.findings if f[1] == "block"]
         for needle in outcome.case.offending:
+            if needle in outcome.case.attachments:
+                total += 1
+                hits += any(f[0] == "attachment" and needle in f[5] for f in blocking)
+                continue
             starts = _occurrences(outcome.case.text, needle)
             if not starts:
-                continue  # label text not verbatim in the input (e.g. HTML-escaped): not counted
+                continue
             total += 1
-            if any(s < i + len(needle) and i < e for i in starts for s, e in spans):
-                hits += 1
+            hits += any(f[3] < i + len(needle) and i < f[4] for i in starts for f in blocking)
     return Rate(hits, total)
 
 
@@ -231,6 +241,14 @@ def evaluate(corpus: str, checker: str, outcomes: list[Outcome]) -> QualityResul
         offending_covered=_offending_coverage(outcomes),
         warning_recall=Rate(sum(o.warned for o in with_warnings), len(with_warnings)),
         warning_fpr=Rate(sum(o.warned for o in without_warnings), len(without_warnings)),
+        warning_rules=Rate(
+            sum(
+                any(f[1] == "warn" and f[2] == rule for f in o.findings)
+                for o in with_warnings
+                for rule in o.case.warnings
+            ),
+            sum(len(o.case.warnings) for o in with_warnings),
+        ),
         missed=[o for o in positives if not o.blocked and o.crash is None],
         false_blocks=[o for o in negatives if o.blocked],
         kind_misses=[o for o in positives if o.blocked and o.missing_kinds],
@@ -263,6 +281,7 @@ def render_quality(results: list[QualityResult]) -> str:
     if first.warning_recall.total:
         rows.append(["policy warning recall", *(_cell(r.warning_recall) for r in results)])
         rows.append(["policy warning on unlabelled", *(_cell(r.warning_fpr) for r in results)])
+        rows.append(["labelled warning rule ids hit", *(_cell(r.warning_rules) for r in results)])
     rows.append(["crashes", *(len(r.crashes) for r in results)])
     table = render_table(["figure", *(r.checker for r in results)], rows)
     groups = render_table(

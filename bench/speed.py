@@ -30,7 +30,8 @@ from bench.tables import render_table
 
 SUPERLINEAR_FACTOR = 15.0
 """Growth between two sizes 10x apart above which cost is called super-linear (linear: ~10,
-n log n: ~12, quadratic: ~100). Small times are noisy, so pairs under 10 ms are not judged."""
+n log n: ~12, quadratic: ~100). Small times are noisy, so steps ending under 10 ms are not
+judged; see `linearity`."""
 
 REPEAT_BELOW_S = 0.05
 MAX_REPEATS = 5
@@ -273,16 +274,33 @@ def growth(timings: list[Timing], checker: str, input_name: str) -> list[float |
     return [b / a if a and b else None for a, b in itertools.pairwise(times)]
 
 
-def is_superlinear(timings: list[Timing], checker: str, input_name: str) -> bool:
-    """Whether any 10x step in size cost more than SUPERLINEAR_FACTOR x (pairs >= 10 ms only)."""
+def linearity(timings: list[Timing], checker: str, input_name: str, timeout_s: float) -> str:
+    """How one checker's cost on one input grows with size.
+
+    - "crash": a run raised;
+    - "super-linear": a 10x step in size cost more than SUPERLINEAR_FACTOR x (steps ending
+      under 10 ms are not judged), or a run timed out although SUPERLINEAR_FACTOR x the
+      smaller size's time would have fitted in the timeout, or the smallest size timed out;
+    - "not judged": a run timed out where even linear growth could have exceeded the timeout;
+    - "linear": none of the above.
+    """
     rows = [t for t in timings if t.checker == checker and t.input == input_name]
+    if any(t.status == "crash" for t in rows):
+        return "crash"
+    if rows and rows[0].status == "timeout":
+        return "super-linear"
+    verdict = "linear"
     for small, big in itertools.pairwise(rows):
-        if small.seconds is None or big.seconds is None or big.seconds < 0.010:
+        if small.seconds is None:
             continue
-        size_ratio = big.chars / small.chars
-        if big.seconds / small.seconds > SUPERLINEAR_FACTOR * size_ratio / 10:
-            return True
-    return False
+        allowed = small.seconds * SUPERLINEAR_FACTOR * (big.chars / small.chars) / 10
+        if big.status == "timeout":
+            if allowed < timeout_s:
+                return "super-linear"
+            verdict = "not judged"
+        elif big.seconds is not None and big.seconds >= 0.010 and big.seconds > allowed:
+            return "super-linear"
+    return verdict
 
 
 def format_seconds(seconds: float | None, status: str, timeout_s: float) -> str:
@@ -307,12 +325,13 @@ def render_adversarial(
         rows_for = [t for t in timings if t.checker == checker and t.input == name]
         factors = growth(timings, checker, name)
         flags: list[str] = []
+        shape = linearity(timings, checker, name, timeout_s)
         if any(t.status == "timeout" for t in rows_for):
             flags.append("TIMEOUT")
-        if any(t.status == "crash" for t in rows_for):
+        if shape == "crash":
             flags.append("CRASH " + next(t.detail for t in rows_for if t.status == "crash"))
-        if is_superlinear(timings, checker, name):
-            flags.append("SUPER-LINEAR")
+        elif shape != "linear":
+            flags.append(shape.upper().replace(" ", "-"))
         last = rows_for[-1]
         if last.seconds is not None and last.seconds >= limit_s:
             flags.append(f">= {limit_s:g}s at {last.size}")
