@@ -86,7 +86,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "baseline (see bench/README.md).",
     )
     parser.add_argument(
-        "sections", nargs="*", metavar="SECTION", help="quality and/or speed (default: both)"
+        "sections",
+        nargs="*",
+        metavar="SECTION",
+        help="quality, speed (default: both) or profile (where the detector spends its time)",
     )
     parser.add_argument(
         "--json",
@@ -145,12 +148,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--strict", action="store_true", help="exit with status 1 if any target fails"
     )
     args = parser.parse_args(argv)
-    if args.json in ("quality", "speed"):  # `--json speed`: a section, not a file name
+    if args.json in ("quality", "speed", "profile"):  # `--json speed`: a section, not a file name
         args.sections.append(args.json)
         args.json = ""
-    unknown = sorted(set(args.sections) - {"quality", "speed"})
+    unknown = sorted(set(args.sections) - {"quality", "speed", "profile"})
     if unknown:
-        parser.error(f"unknown section(s) {', '.join(unknown)}: choose quality and/or speed")
+        parser.error(f"unknown section(s) {', '.join(unknown)}: quality, speed or profile")
     args.sections = args.sections or ["quality", "speed"]
     return args
 
@@ -233,21 +236,34 @@ def run_quality(
     return by_corpus
 
 
+def build_replies(corpus: Path) -> tuple[list[inputs.Reply], str]:
+    """~2 KB replies from the team corpus, or from the generator; and where they came from."""
+    if not corpus.is_file():
+        return inputs.generated_replies(), "built-in generator (team corpus not found)"
+    try:
+        cases = inputs.load_team_corpus(corpus)
+    except inputs.CorpusError as err:
+        return inputs.generated_replies(), f"built-in generator (team corpus unreadable: {err})"
+    return inputs.replies_from_corpus(cases), f"team corpus replies ({corpus.name}) concatenated"
+
+
+def run_profile(args: argparse.Namespace, detector: Detector) -> None:
+    """Where the detector spends its time on the ~2 KB replies."""
+    print(heading("Profile: detector on ~2 KB replies (cProfile, by own time)"))
+    if detector.check is None:
+        print("  skipped: the detector is not available")
+        return
+    replies, origin = build_replies(args.corpus)
+    print(f"  {len(replies)} replies, {origin}; 3 passes after a warm-up\n")
+    print(speed.profile_checker(detector.check, replies))
+
+
 def run_speed(
     args: argparse.Namespace, detector: Detector, results: dict[str, Any]
 ) -> tuple[list[speed.Throughput], list[speed.Timing]]:
     """Throughput on ~2 KB replies, then adversarial timings, for detector and baseline."""
     print(heading("Speed: ~2 KB replies, one core"))
-    if args.corpus.is_file():
-        try:
-            replies = inputs.replies_from_corpus(inputs.load_team_corpus(args.corpus))
-            origin = f"team corpus replies ({args.corpus.name}) concatenated"
-        except inputs.CorpusError as err:
-            replies = inputs.generated_replies()
-            origin = f"built-in generator (team corpus unreadable: {err})"
-    else:
-        replies = inputs.generated_replies()
-        origin = "built-in generator (team corpus not found)"
+    replies, origin = build_replies(args.corpus)
     sizes = [len(r.text) for r in replies]
     html_share = sum(r.html for r in replies) / len(replies)
     dirty_share = sum(r.dirty for r in replies) / len(replies)
@@ -427,6 +443,27 @@ def evaluate_targets(
     return targets
 
 
+def print_targets(targets: list[Target]) -> None:
+    """The targets table, then each target's details wrapped under it."""
+    print(heading("Targets (issue 2), detector"))
+    print(
+        render_table(
+            ["target", "wanted", "measured", "verdict"],
+            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
+        )
+    )
+    for target in targets:
+        if target.detail:
+            print(
+                textwrap.fill(
+                    f"{target.name}: {target.detail}",
+                    width=100,
+                    initial_indent="  * ",
+                    subsequent_indent="    ",
+                )
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(UTC)
@@ -467,24 +504,13 @@ def main(argv: list[str] | None = None) -> int:
         run_speed(args, detector, results) if "speed" in args.sections else ([], [])
     )
 
-    targets = evaluate_targets(by_corpus, throughput, timings, args.timeout)
-    print(heading("Targets (issue 2), detector"))
-    print(
-        render_table(
-            ["target", "wanted", "measured", "verdict"],
-            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
-        )
-    )
-    for target in targets:
-        if target.detail:
-            print(
-                textwrap.fill(
-                    f"{target.name}: {target.detail}",
-                    width=100,
-                    initial_indent="  * ",
-                    subsequent_indent="    ",
-                )
-            )
+    if "profile" in args.sections:
+        run_profile(args, detector)
+
+    targets: list[Target] = []
+    if {"quality", "speed"} & set(args.sections):
+        targets = evaluate_targets(by_corpus, throughput, timings, args.timeout)
+        print_targets(targets)
     results["targets"] = [
         {
             "name": t.name,

@@ -305,6 +305,8 @@ def _describe(outcome: Outcome) -> str:
     lines.append(f"        text: {text!r}" + (" (html)" if case.html else ""))
     if case.attachments:
         lines.append(f"        attachments: {list(case.attachments)}")
+    if case.offending:
+        lines.append(f"        offending: {list(case.offending)}")
     if case.note:
         lines.append(f"        note: {case.note}")
     if outcome.crash:

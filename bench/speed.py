@@ -15,16 +15,19 @@
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import gc
+import io
 import itertools
 import multiprocessing
 import os
+import pstats
 import time
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench.inputs import ADVERSARIAL_BY_NAME, Adversarial, Reply
+from bench.inputs import ADVERSARIAL_BY_NAME, REPO_ROOT, Adversarial, Reply
 from bench.quality import Checker
 from bench.tables import render_table
 
@@ -115,6 +118,25 @@ def measure_throughput(
             )
         )
     return results
+
+
+def profile_checker(checker: Checker, replies: list[Reply], passes: int = 3, top: int = 25) -> str:
+    """cProfile of `passes` passes over the replies (after a warm-up pass): the `top`
+    functions by own time, paths shown relative to the repository. Profiling slows every
+    call, so these are shares of time, not speeds."""
+    _one_pass(checker, replies, [])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(passes):
+        for reply in replies:
+            checker(reply.text, html=reply.html)
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
+    root = str(REPO_ROOT) + os.sep
+    lines = buffer.getvalue().replace(root, "").strip().splitlines()
+    return "\n".join("  " + line for line in lines if line.strip())
 
 
 def render_throughput(results: list[Throughput]) -> str:
