@@ -83,6 +83,12 @@ class Outcome:
         return self.crash is None and self.blocked == self.case.blocked
 
     @property
+    def missing_warnings(self) -> list[str]:
+        """Labelled warning rule ids the report has no `warn` finding for."""
+        rules = {f[2] for f in self.findings if f[1] == "warn"}
+        return [rule for rule in self.case.warnings if rule not in rules]
+
+    @property
     def missing_kinds(self) -> frozenset[str]:
         """Labelled blocking kinds the report has no blocking finding for."""
         return (self.case.kinds & frozenset(BLOCKING_KINDS)) - self.kinds
@@ -146,6 +152,7 @@ class QualityResult:
     false_blocks: list[Outcome] = field(default_factory=list)
     kind_misses: list[Outcome] = field(default_factory=list)
     crashes: list[Outcome] = field(default_factory=list)
+    warning_misses: list[Outcome] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def ids(outcomes: list[Outcome]) -> list[str]:
@@ -169,6 +176,7 @@ class QualityResult:
             "false_blocks": ids(self.false_blocks),
             "kind_misses": {o.case.id: sorted(o.missing_kinds) for o in self.kind_misses},
             "crashes": {o.case.id: o.crash for o in self.crashes},
+            "warning_misses": {o.case.id: o.missing_warnings for o in self.warning_misses},
         }
 
 
@@ -253,6 +261,7 @@ def evaluate(corpus: str, checker: str, outcomes: list[Outcome]) -> QualityResul
         false_blocks=[o for o in negatives if o.blocked],
         kind_misses=[o for o in positives if o.blocked and o.missing_kinds],
         crashes=[o for o in outcomes if o.crash is not None],
+        warning_misses=[o for o in with_warnings if o.missing_warnings],
     )
 
 
@@ -323,6 +332,7 @@ def render_errors(result: QualityResult, limit: int, show: bool) -> str:
         ("false blocks (labelled not blocked, blocked)", result.false_blocks),
         ("blocked, but a labelled kind has no blocking finding", result.kind_misses),
         ("crashed", result.crashes),
+        ("labelled warning rule ids not hit (informational)", result.warning_misses),
     ]
     lines: list[str] = []
     for title, outcomes in sections:
@@ -336,6 +346,8 @@ def render_errors(result: QualityResult, limit: int, show: bool) -> str:
             continue
         if outcomes is result.kind_misses:
             ids = ", ".join(f"{o.case.id} (-{'/'.join(sorted(o.missing_kinds))})" for o in shown)
+        elif outcomes is result.warning_misses:
+            ids = ", ".join(f"{o.case.id} (-{'/'.join(o.missing_warnings)})" for o in shown)
         else:
             ids = ", ".join(o.case.id for o in shown)
         lines.append(
