@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from helpscout_app.compliance.amazon_allowlist import (
     is_amazon_email,
@@ -39,7 +40,7 @@ def check(
     options = options or DEFAULT_OPTIONS
     findings = _text_findings(text, html, options)
     findings.extend(_attachment_findings(text, attachments, options))
-    return Report(findings=findings, redacted=_redacted(text, html, findings, options))
+    return Report(findings, partial(_redacted, text, html, findings, options))
 
 
 def _scans(text: str, html: bool, options: CheckOptions) -> list[Scan]:
@@ -68,13 +69,13 @@ def _is_amazons_own(match: Match, options: CheckOptions) -> bool:
 def _text_findings(text: str, html: bool, options: CheckOptions) -> list[Finding]:
     blocking: list[Finding] = []
     warnings: list[Finding] = []
-    allowed: list[tuple[int, int]] = []
+    allowed: list[tuple[int, int, Kind]] = []
     for scan in _scans(text, html, options):
         for recognizer in RECOGNIZERS:
             for match in recognizer.find(scan):
                 start, end = scan.view.source_span(match.start, match.end)
                 if match.severity is Severity.BLOCK and _is_amazons_own(match, options):
-                    allowed.append((start, end))
+                    allowed.append((start, end, match.kind))
                     continue
                 finding = Finding(
                     match.kind, match.severity, start, end, text[start:end], match.rule,
@@ -86,13 +87,20 @@ def _text_findings(text: str, html: bool, options: CheckOptions) -> list[Finding
     return sorted(blocking + unique_warnings, key=lambda f: (f.start, f.end))
 
 
-def _outside(findings: list[Finding], allowed: list[tuple[int, int]]) -> list[Finding]:
-    """Drop findings that lie inside Amazon's own link or address (a number in its URL)."""
+def _outside(findings: list[Finding], allowed: list[tuple[int, int, Kind]]) -> list[Finding]:
+    """Drop findings of another kind inside Amazon's own link or address (digits in its URL).
+
+    A finding of the same kind stands on its own: an external link inside an Amazon redirect
+    (`amazon.com/gp/redirect.html?location=https://acme.com`) is still an external link.
+    """
     if not allowed:
         return findings
     return [
         f for f in findings
-        if not any(start <= f.start and f.end <= end for start, end in allowed)
+        if not any(
+            start <= f.start and f.end <= end and f.kind is not kind
+            for start, end, kind in allowed
+        )
     ]
 
 

@@ -45,7 +45,9 @@ class Host(NamedTuple):
 
 def is_common_tld(label: str) -> bool:
     label = label.lower()
-    return (len(label) == 2 and label.isascii() and label.isalpha()) or label in COMMON_TLDS
+    if not label.isascii() or label.startswith("xn--"):
+        return True  # internationalized TLDs (.рф, .中国) are country codes or brands
+    return (len(label) == 2 and label.isalpha()) or label in COMMON_TLDS
 
 
 @lru_cache(maxsize=8192)

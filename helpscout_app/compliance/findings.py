@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -60,12 +62,21 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Report:
-    """The verdict on one reply: findings in text order and the redacted text."""
+    """The verdict on one reply: findings in text order and the redacted text.
+
+    `redacted` is worked out on first use (it re-checks the result), so callers that only need
+    the verdict don't pay for it.
+    """
 
     findings: list[Finding] = field(default_factory=list)
-    redacted: str = ""
+    _redact: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def redacted(self) -> str:
+        """The text with every blocking finding replaced by a readable placeholder."""
+        return self._redact() if self._redact is not None else ""
 
     @property
     def blocked(self) -> bool:

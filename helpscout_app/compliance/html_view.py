@@ -3,8 +3,9 @@
 A reply written in Help Scout's editor is HTML. What the buyer reads is the text between tags
 (inline tags joined without a gap, so `555-<b>123</b>-4567` reads as one number); what the
 mail client fetches or opens is in attributes (`href`, `src`, CSS `url()`), including a link
-hidden behind innocent link text and a one-pixel tracking image. Comments are scanned as text:
-they are not shown but they still travel to Amazon and its filter reads them.
+hidden behind innocent link text and a one-pixel tracking image. Comments vanish from the
+visible text (so `5<!-- -->55` reads 555) and are scanned on their own: they are not shown, but
+they travel to Amazon and its filter reads them.
 
 The scanner is a single forward pass with no backtracking, so nested or unclosed markup costs
 time in proportion to its length.
@@ -16,7 +17,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from helpscout_app.compliance.text_view import TextView, ViewBuilder
+from helpscout_app.compliance.text_view import TextView, ViewBuilder, fold_char
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
@@ -82,7 +83,7 @@ def _copy_decoding(builder: ViewBuilder, source: str, start: int, end: int) -> N
             position = amp + 1
             continue
         builder.copy(start, amp)
-        decoded = html.unescape(entity.group())
+        decoded = "".join(fold_char(char) for char in html.unescape(entity.group()))
         builder.replace(amp, entity.end(), decoded)
         start = position = entity.end()
     builder.copy(start, end)
@@ -148,9 +149,9 @@ def html_views(source: str) -> HtmlViews:
             close_end = length if close < 0 else close + 3
             inner_end = length if close < 0 else close
             _copy_decoding(builder, source, text_start, lt)
-            builder.replace(lt, lt + 4, " ")
-            _copy_decoding(builder, source, lt + 4, inner_end)
-            builder.replace(inner_end, close_end, " ")
+            builder.replace(lt, close_end, "")
+            comment = _attribute_view(source, lt + 4, inner_end)
+            attributes.append(AttributeView(comment, "!--", "comment"))
             text_start = position = close_end
             continue
         tag_open = _TAG_OPEN.match(source, lt)

@@ -61,9 +61,12 @@ class Scan:
     def lower(self) -> str:
         """Lower-cased text; same length as `text` for the characters recognizers look at."""
         if self._lower is None:
-            lowered = self.view.text.lower()
-            # A few characters change length when lower-cased (İ → i̇); keep offsets aligned.
-            self._lower = lowered if len(lowered) == len(self.view.text) else self.view.text
+            text = self.view.text
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                # A few characters change length when lower-cased (İ → i̇); keep offsets aligned.
+                lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+            self._lower = lowered
         return self._lower
 
     @property

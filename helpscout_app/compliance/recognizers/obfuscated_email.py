@@ -16,13 +16,13 @@ from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.recognizers.obfuscated_url import DOT_SEPARATOR
 from helpscout_app.compliance.scan import Match, Recognizer, Scan
 
-AT_SEPARATOR = re.compile(
-    r"[ \t]*[\[\(\{<][ \t]*(?:at|@)[ \t]*[\]\)\}>][ \t]*"
-    r"|[ \t]+(?:at|chez|arroba|bei)[ \t]+"
-    r"|[ \t]+@[ \t]*|[ \t]*@[ \t]+|@",
-    re.IGNORECASE,
-)
-"""An "@" written out, bracketed, spaced, or plain (then the dots must be disguised)."""
+AT_SEPARATOR = re.compile(r"[\[\(\{<][ \t]*(?:at|@|arroba|chez)[ \t]*[\]\)\}>]|@")
+"""An "@" bracketed or plain (then the dots must be disguised), on the lower-cased text."""
+
+SPELLED_AT = (" at ", " chez ", " arroba ", " bei ")
+"""An "@" written as a word; found with plain substring search, which is much faster."""
+
+_SPACE = frozenset(" \t")
 
 _LOCAL_BEFORE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}\Z")
 _DOMAIN_AFTER = re.compile(
@@ -30,6 +30,16 @@ _DOMAIN_AFTER = re.compile(
 )
 _SPLIT_DOTS = re.compile(DOT_SEPARATOR, re.IGNORECASE)
 _OBFUSCATED_DOT = re.compile(r"[^.\w-]")
+
+MAILBOX_NAMES = frozenset(
+    """support help info sales contact service services care orders order returns hello team
+    admin billing office mail email customer customers cs shop store service-center kontakt
+    servicio ventas assistenza vendite""".split()
+)
+"""Local parts that name a mailbox: "help at acme.com" is an address even with a plain dot."""
+
+SPELLED_AT_WORDS = frozenset({"at", "chez", "arroba", "bei"})
+_MAILBOX_LOCAL = re.compile(r"[._+\d]")
 
 PROSE_WORDS_BEFORE_AT = frozenset(
     """look looking looked available sold sell selling buy bought shop shopping find found
@@ -44,21 +54,48 @@ mailbox; the link recognizer reports it."""
 _MESSAGE = "Disguised email address (\"at\"/\"dot\" written out): Amazon blocks it."
 
 
-def _email_at(scan: Scan, at: re.Match[str]) -> Match | None:
+def _separators(lower: str) -> list[tuple[int, int]]:
+    """Every disguised or plain "@" in the text, in order."""
+    spans = [(found.start(), found.end()) for found in AT_SEPARATOR.finditer(lower)]
+    for word in SPELLED_AT:
+        found = lower.find(word)
+        while found >= 0:
+            spans.append((found, found + len(word)))
+            found = lower.find(word, found + 1)
+    return sorted(spans)
+
+
+def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
     text = scan.text
-    local = _LOCAL_BEFORE.search(text, max(at.start() - 64, 0), at.start())
-    domain = _DOMAIN_AFTER.match(text, at.end())
-    if local is None or domain is None:
+    at_start, at_end = separator
+    at_text = scan.lower[at_start:at_end]
+    while at_start > 0 and text[at_start - 1] in _SPACE:
+        at_start -= 1
+    while at_end < len(text) and text[at_end] in _SPACE:
+        at_end += 1
+    domain = _DOMAIN_AFTER.match(text, at_end)
+    if domain is None:
+        return None
+    local = _LOCAL_BEFORE.search(text, max(at_start - 64, 0), at_start)
+    if local is None:
         return None
     labels = _SPLIT_DOTS.split(domain.group())
     tld = labels[-1]
     if not is_common_tld(tld) or (tld[0].isupper() and tld[1:].islower()):
         return None
-    spelled_at = "@" not in at.group()
-    if at.group() == "@" and not _OBFUSCATED_DOT.search(domain.group()):
+    spelled_at = at_text.strip() in SPELLED_AT_WORDS
+    obfuscated_dots = bool(_OBFUSCATED_DOT.search(domain.group()))
+    if at_text == "@" and not obfuscated_dots:
         return None  # a plain address: the plain email recognizer's case
-    if spelled_at and local.group().lower() in PROSE_WORDS_BEFORE_AT:
+    name = local.group().lower()
+    if spelled_at and name in PROSE_WORDS_BEFORE_AT:
         return None
+    if spelled_at and not obfuscated_dots and not (
+        name in MAILBOX_NAMES or _MAILBOX_LOCAL.search(name)
+    ):
+        return None  # "visit us at acme.com": a link, which the link recognizer reports
+    if text.startswith(("/", ":"), domain.end()):
+        return None  # a path or a port follows: "portal at acme.com/returns" is a link
     host = ".".join(labels).lower()
     if parse_host(host) is None:
         return None
@@ -68,8 +105,9 @@ def _email_at(scan: Scan, at: re.Match[str]) -> Match | None:
 
 def find_obfuscated_email_addresses(scan: Scan) -> Iterator[Match]:
     """Addresses built around a disguised "@"."""
-    for at in AT_SEPARATOR.finditer(scan.text):
-        match = _email_at(scan, at)
+    lower = scan.lower
+    for separator in _separators(lower):
+        match = _email_at(scan, separator)
         if match is not None:
             yield match
 

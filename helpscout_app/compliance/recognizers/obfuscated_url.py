@@ -15,18 +15,26 @@ from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan
 
 DOT_SEPARATOR = (
-    r"(?:[ \t]*[\[\(\{<][ \t]*(?:\.|dot|punkt|point|punto)[ \t]*[\]\)\}>][ \t]*"
-    r"|[ \t]+(?:dot|punkt|point|punto)[ \t]+|[ \t]+\.[ \t]+|\.)"
+    r"(?:[ \t]*[\[\(\{<][ \t]*(?:\.|dot|period|punkt|point|punto)[ \t]*[\]\)\}>][ \t]*"
+    r"|[ \t]+(?:dot|period|punkt|point|punto)[ \t]+|[ \t]+\.[ \t]+|\.)"
 )
 """A full stop written out, bracketed or spaced; a plain "." is allowed between the others."""
 
 _LABEL = r"[^\W_][\w-]{0,62}"
 
 SPELLED_DOMAIN = re.compile(
-    r"(?<![\w.@-])(?P<domain>" + _LABEL + r"(?:" + DOT_SEPARATOR + _LABEL + r"){1,4})(?![\w])",
+    r"(?P<domain>" + _LABEL + r"(?:" + DOT_SEPARATOR + _LABEL + r"){1,4})(?![\w])",
     re.IGNORECASE,
 )
-"""Labels joined by at least one written-out or bracketed dot."""
+"""Labels joined by at least one written-out or bracketed dot (matched from its first label)."""
+
+OBFUSCATED_DOT = re.compile(
+    r"[\[\(\{<][ \t]*(?:\.|dot|period|punkt|point|punto)"
+    r"|[ \t](?:\.|dot|period|punkt|point|punto)[ \t]"
+)
+"""A disguised dot, found on the lower-cased text; spelled domains are anchored at one."""
+
+_LABEL_BEFORE = re.compile(_LABEL + r"[ \t]*\Z")
 
 SPACED_LETTERS = re.compile(r"(?<!\S)(?:[a-z0-9.] ){4,}[a-z0-9.](?!\S)", re.IGNORECASE)
 """Single characters separated by single spaces: "w w w . a c m e . c o m"."""
@@ -39,15 +47,18 @@ SPACED_WWW = re.compile(
 """A www. address with its letters spaced out: "w w w . acme . c o m"."""
 
 _HAS_OBFUSCATED_DOT = re.compile(
-    r"[\[\(\{<][ \t]*(?:\.|dot|punkt|point|punto)|[ \t](?:dot|punkt|point|punto)[ \t]|[ \t]\.[ \t]",
-    re.IGNORECASE,
+    r"[\[\(\{<][ \t]*(?:\.|dot|period|punkt|point|punto)|[ \t](?:dot|period|punkt|point|punto)[ \t]"
+    r"|[ \t]\.[ \t]"
 )
+"""Run on the lower-cased text."""
 _PLAIN_SEPARATOR = re.compile(DOT_SEPARATOR, re.IGNORECASE)
 
 ENGLISH_WORD_TLDS = frozenset(
     "it in at be me us to no so is my do am as by go on or an if of up we he hi".split()
 )
 """Two-letter TLDs that are also common words: "connect the dot to" is not a domain."""
+
+_NOT_BEFORE = frozenset(".@-_")
 
 _MESSAGE = "Disguised web address (written-out or bracketed dots): an external site."
 
@@ -64,9 +75,19 @@ def _is_plausible(labels: list[str]) -> bool:
 
 def _spelled_domains(scan: Scan) -> Iterator[Match]:
     text = scan.text
-    for found in SPELLED_DOMAIN.finditer(text):
+    resume = 0
+    for mark in OBFUSCATED_DOT.finditer(scan.lower):
+        if mark.start() < resume:
+            continue
+        label = _LABEL_BEFORE.search(text, max(mark.start() - 70, resume), mark.start())
+        if label is None or (label.start() > 0 and text[label.start() - 1] in _NOT_BEFORE):
+            continue
+        found = SPELLED_DOMAIN.match(text, label.start())
+        if found is None:
+            continue
+        resume = found.end()
         domain = found.group("domain")
-        if not _HAS_OBFUSCATED_DOT.search(domain):
+        if not _HAS_OBFUSCATED_DOT.search(domain.lower()):
             continue  # plain dots only: the plain link recognizer's case
         labels = _PLAIN_SEPARATOR.split(domain)
         if not _is_plausible(labels):
@@ -89,11 +110,16 @@ def _spaced_letters(scan: Scan) -> Iterator[Match]:
         )
 
 
+_DOT_WORD_GATES = ("dot", "period", "punkt", "point", "punto", "[", "(", "{", "<", " . ")
+
+
 def find_obfuscated_links(scan: Scan) -> Iterator[Match]:
     """Disguised links; the detector merges them with plain ones that overlap."""
-    if _HAS_OBFUSCATED_DOT.search(scan.text):
+    lower = scan.lower
+    if any(gate in lower for gate in _DOT_WORD_GATES):
         yield from _spelled_domains(scan)
-    yield from _spaced_letters(scan)
+    if " . " in lower or "w w w" in lower:
+        yield from _spaced_letters(scan)
 
 
 RECOGNIZER = Recognizer("obfuscated_url", find_obfuscated_links)

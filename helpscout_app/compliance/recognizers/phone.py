@@ -20,17 +20,35 @@ from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan, Source
 
 CANDIDATE = re.compile(
-    r"(?<![\w+@#$€£¥%.,/-])(?P<prefix>\+|00)?[ \t]?\(?\d[\d \t().\-/]{5,40}\d"
-    r"(?:(?![\w])|(?=(?:x|ext|extn)\.?[ \t]?\d))"
+    r"[+(]?\d[\d \t().\-/]{5,40}\d"
+    r"(?:(?![0-9A-Za-z_]|[-/:][A-Za-z])|(?=(?:x|ext|extn)\.?[ \t]?\d))"
 )
-"""Digits with the separators people put in phone numbers, 7 to ~40 characters long."""
+"""Digits with the separators people put in phone numbers, 7 to ~40 characters long.
+
+It starts with a digit, "+" or "(" so the engine jumps between candidates; what a lookbehind
+would reject (a run glued to "$", "@", "." or another digit, or "12:" of a time) is checked on
+the character before it (`NOT_BEFORE`).
+
+Letters may touch the start ("at555-123-4567", "电话415-666-7777"): codes that glue letters to
+digits (ASINs, UPS 1Z…, TBA…) leave runs too short or not dialable, and are filtered below.
+A run that goes on into letters ("T005-2333-100731-SW-2", a MAC "01-23-45-67-89-AB") or that
+follows "12:" (a timestamp) is a code, not a number.
+"""
 
 EXTENSION = re.compile(
     r"[ \t]*,?[ \t]*(?:ext\.?|extension|extn\.?|x|#)[ \t]*\d{1,6}(?![\w])", re.IGNORECASE
 )
 """An extension written after the number: "ext. 12", "x456", "extension 3"."""
 
-_PIECE_BREAK = re.compile(r"[ \t]{2,}|[ \t]+/[ \t]*|/[ \t]+")
+NOT_BEFORE = frozenset("0123456789_+@#$€£¥%.,/)")
+
+_PIECE_BREAK = re.compile(
+    r"[ \t]{2,}|[ \t]+/[ \t]+|-{2,}"
+    r"|(?<!\d)(?:19|20)\d{2}-(?:19|20)\d{2}(?!\d)"  # a range of years, "1979-2011"
+    r"|(?<!\d)(?:19|20)\d{2}-(?:0\d|1[0-2])-?[0-3]\d(?!\d)"  # an ISO date, "2012-01-02"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b"  # a US date, "04/21/2020"
+)
+"""Where one candidate holds two things: two numbers, or a date beside a number."""
 
 # Look-alikes, each a pattern for the whole digit group.
 ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")  # Amazon order ID, 3-7-7
@@ -40,31 +58,43 @@ DATE = re.compile(
 )
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")  # a US social security number, not a phone
 ISBN13 = re.compile(r"97[89][ -]?\d{1,5}[ -]?\d{1,7}[ -]?\d{1,7}[ -]?\d")
+DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # an IP address or a version
 SPACED_DIGITS = re.compile(r"\d(?:[ .\-]\d){6,14}")  # 5 5 5 1 2 3 4 5 6 7
-NANP = re.compile(r"(?:1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]\d{4}|\(\d{3}\)\d{7}")
+NANP = re.compile(r"(?:1[ .-]?)?\(?\d{3}\)?[ ./-]?\d{3}[ .-]?\d{4}")  # (206) 266-1000
 NANP_DIGITS = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")  # a valid North American number
-TRUNK_ZERO = re.compile(r"\(?0\d{1,4}\)?[ ./-]?\d{2,8}(?:[ ./-]\d{2,8}){0,4}")  # 020 7946 0958
+TRUNK_ZERO = re.compile(r"\(?0\d{1,4}\)?(?:(?:[ ./-]|(?<=\)))\(?\d{2,8}\)?){1,5}")  # 020 7946 0958
+TRUNK_IN_BRACKETS = re.compile(r"\d{1,3}[ ]?\(0\)")  # 64(0)64123456, +44 (0)20 …
 GROUPED = re.compile(r"\(?\d{2,5}\)?(?:[ .-]\d{2,5}){1,4}")  # 912 345 678, 98765 43210
 
-PHONE_CUE = re.compile(
-    r"\b(?:call(?:ing)?|phone|ph|tel|telephone|mobile|mob|cell(?:phone)?|text(?:ing)?|sms|"
-    r"whats\s?app|fax|ring|dial(?:ing)?|hotline|helpline|reach\s+(?:me|us)|contact\s+(?:me|us)|"
-    r"(?:my|our|the)\s+number|number\s+is|telefon\w*|handy|rufnummer|t[ée]l[ée]phone|portable|"
-    r"tel[ée]fono|m[óo]vil|llam\w+|cellulare|chiama\w*|numero|número|num[ée]ro)\b\W*\Z",
-    re.IGNORECASE,
+PHONE_CUE_WORDS = frozenset(
+    """call calling phone ph tel tél telephone mobile mob cell cellphone text texting sms
+    whatsapp fax ring dial dialing hotline helpline reach contact gsm cep telefon telefonnummer
+    handy rufnummer téléphone telephone portable teléfono telefono telepono móvil movil llame
+    llámenos llamar llámanos cellulare chiama chiamare chiamaci""".split()
 )
-"""Words that introduce a phone number, as the last words before the digits."""
+"""Words that introduce a phone number when they are the last real word before it."""
 
-LOOKALIKE_CUE = re.compile(
-    r"(?:\b(?:orders?|bestell\w*|commande|pedido|ordine|tracking|track|sendung\w*|shipment|"
-    r"parcel|package|isbn(?:-1[03])?|upc|ean|gtin|asin|sku|case|ticket|claim|model|modell|"
-    r"part|serial|s/n|sn|lot|batch|invoice|rechnung|facture|factura|fattura|receipt|account|"
-    r"card|iban|gift|code|ref|reference|item|version|firmware|id|transaction|payment|"
-    r"confirmation|po|rma|voucher|coupon|no|nr|qty|quantity|usps|ups|fedex|dhl|tba|formula)"
-    r"\b|[#№:=])[^\w]{0,4}(?:(?:number|no|nr|id)\b[^\w]{0,4})?\Z",
-    re.IGNORECASE,
+LOOKALIKE_WORDS = frozenset(
+    """order orders bestellung bestellnummer commande pedido ordine tracking track sendung
+    sendungsnummer shipment parcel package isbn isbn-10 isbn-13 upc ean gtin asin sku case
+    ticket claim model modell part serial s/n sn lot batch invoice rechnung facture factura
+    fattura receipt account card iban gift code ref reference item version firmware
+    transaction payment confirmation po rma voucher coupon qty quantity usps ups fedex dhl tba
+    formula suivi seguimiento spedizione colissimo""".split()
 )
 """Words that introduce a number that is not a phone: "Order #", "tracking number:"."""
+
+WEAK_LOOKALIKE_WORDS = frozenset({"no", "nr", "id", "#", "№", "nº"})
+"""Read as a look-alike only when no phone word stands further back ("Cep no: …")."""
+
+CONTEXT_FILLERS = frozenset(
+    """me us him her them at on to number is was our my the directly anytime now : - ( please
+    us: or""".split()
+)
+"""Words that may stand between the cue and the digits: "call us directly at"."""
+
+_CONTEXT_TOKEN = re.compile(r"[\w/'-]+|[#№:(]")
+_CONTEXT_WORDS = 5
 
 REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "AU", "IN", "JP", "MX", "BR", "AE")
 """Where the team's buyers are; a national number valid in one of them is dialable."""
@@ -79,7 +109,7 @@ def _is_valid_international(digits: str) -> bool:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.is_possible_number(number)
+    return phonenumbers.is_valid_number(number)
 
 
 @lru_cache(maxsize=2048)
@@ -102,48 +132,76 @@ def _isbn13_checks(digits: str) -> bool:
 
 def _context_says(scan: Scan, start: int) -> str:
     """"phone" or "lookalike" when the words right before the number say what it is."""
-    before = scan.text[max(start - _CONTEXT, 0):start]
-    if PHONE_CUE.search(before):
-        return "phone"
-    if LOOKALIKE_CUE.search(before):
-        return "lookalike"
-    return ""
+    tokens = _CONTEXT_TOKEN.findall(scan.lower, max(start - _CONTEXT, 0), start)
+    weak = False
+    for index, token in enumerate(reversed(tokens[-_CONTEXT_WORDS:])):
+        if token in PHONE_CUE_WORDS:
+            return "phone"
+        if token == "number" and index + 1 < len(tokens) and tokens[-index - 2] in ("my", "our"):
+            return "phone"
+        if token in LOOKALIKE_WORDS:
+            return "lookalike"
+        if token in WEAK_LOOKALIKE_WORDS:
+            weak = True
+        elif token not in CONTEXT_FILLERS:
+            break
+    return "lookalike" if weak else ""
 
 
-def _rule_for(scan: Scan, piece: str, digits: str, start: int, has_prefix: bool) -> str | None:
+def _rule_for(scan: Scan, piece: str, digits: str, start: int, prefix: str) -> str | None:
     """The rule a digit group breaks, or None when it is a look-alike or not dialable."""
     compact = re.sub(r"\s+", " ", piece.strip())
-    if has_prefix:
-        national = digits[2:] if compact.startswith("00") else digits
-        if not 7 <= len(national) <= 15:
-            return None
-        if compact.startswith("00") and not _is_valid_international(national):
-            return None  # "0030 …" is not a country code; read it as a plain number
-        return "phone.international"
+    if prefix == "+":
+        # "+86 20 61302222-8866": an extension may follow the 15 digits of E.164.
+        return "phone.international" if 7 <= len(digits) <= 15 or (
+            len(digits) <= 20 and 7 <= len(_without_last_group(compact)) <= 15
+        ) else None
+    if prefix and _is_valid_international(digits[len(prefix):]):
+        return "phone.international"  # 0049 …, 011 64 …, 0011 …: an international prefix
+    if prefix == "00":
+        # No national number starts 00: "00 10 00 31 46" is a hex dump, unless a cue says
+        # otherwise ("my number is 0044 07700 900873", written with the trunk 0 kept).
+        return "phone.cued" if _context_says(scan, start) == "phone" else None
     if not 7 <= len(digits) <= 15:
-        return None
-    if ORDER_ID.fullmatch(compact) or DATE.fullmatch(compact):
         return None
     context = _context_says(scan, start)
     if context == "lookalike":
         return None
-    if SSN.fullmatch(compact) and context != "phone":
+    if ORDER_ID.fullmatch(compact) or DOTTED_QUAD.fullmatch(compact):
+        return None
+    if context != "phone" and (DATE.fullmatch(compact) or SSN.fullmatch(compact)):
         return None
     if ISBN13.fullmatch(compact) and _isbn13_checks(digits):
         return None
+    if digits == compact:
+        if start > 0 and scan.phone_text[start - 1] == "-":
+            return None  # "-2208960000": a negative number
+        if not scan.view.is_verbatim(start, start + len(piece)):
+            return "phone.hidden_split"  # joined from pieces: zero-width gaps, HTML tags
+        if context == "phone":
+            return "phone.cued"
+        if start > 0 and scan.phone_text[start - 1].isalpha():
+            return None  # glued to letters: "IT12345678901" (VAT), "6A12345678901" (tracking)
+        # One unbroken run is a phone only as a North American number; other long runs are
+        # codes (UPC, EAN, case and tracking numbers).
+        return "phone.national" if NANP_DIGITS.fullmatch(digits) else None
     if SPACED_DIGITS.fullmatch(compact):
         return "phone.spaced_digits"
+    if TRUNK_IN_BRACKETS.match(compact):
+        return "phone.international"
     if NANP.fullmatch(compact) or (TRUNK_ZERO.fullmatch(compact) and len(digits) >= 9):
         return "phone.national"
     if context == "phone":
         return "phone.cued"
-    if digits == compact and not scan.view.is_verbatim(start, start + len(piece)):
-        return "phone.hidden_split"  # digits joined from pieces: zero-width gaps, HTML tags
-    if digits == compact:  # one unbroken run: a phone only if it is a North American number
-        return "phone.national" if len(digits) in (10, 11) and NANP_DIGITS.fullmatch(digits) else None
     if GROUPED.fullmatch(compact) and len(digits) <= 13 and _is_valid_national(compact):
         return "phone.national"
     return None
+
+
+def _without_last_group(compact: str) -> str:
+    """The digits before the last group (which may be an extension)."""
+    groups = re.split(r"[ .-]", compact)[:-1]
+    return "".join(char for char in "".join(groups) if char.isdigit())
 
 
 def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -166,44 +224,74 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_long_run(scan: Scan, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-    """Several numbers in one run ("555-123-4567 555-987-6543"): let libphonenumber split it."""
-    chunk = scan.phone_text[start:end]
-    for found in phonenumbers.PhoneNumberMatcher(chunk, "US", leniency=phonenumbers.Leniency.VALID):
-        yield start + found.start, start + found.end, "phone.national"
+_SPLIT_PHONE_MARK = re.compile(r"[-.()+]")
+MAX_SPLIT_TOKENS = 8
+"""Most space-separated groups a candidate may have for a search inside it (bounds the cost)."""
+
+
+def _piece_matches(scan: Scan, start: int, end: int, prefix: str) -> Iterator[Match]:
+    """The piece as one number, or failing that, the numbers among its space-separated groups."""
+    text = scan.phone_text
+    piece = text[start:end]
+    digits = "".join(char for char in piece if char.isdigit())
+    rule = _rule_for(scan, piece, digits, start, prefix)
+    if rule is not None:
+        yield _phone_match(scan, rule, start, _with_extension(text, end))
+        return
+    tokens = [(t.start(), t.end()) for t in re.finditer(r"\S+", piece)]
+    if not 2 <= len(tokens) <= MAX_SPLIT_TOKENS:
+        return
+    index = 0
+    while index < len(tokens):
+        for last in range(len(tokens), index, -1):
+            if last - index == len(tokens):
+                continue  # the whole piece was judged above
+            sub_start, sub_end = start + tokens[index][0], start + tokens[last - 1][1]
+            sub_start, sub_end = _trim(text, sub_start, sub_end)
+            sub = text[sub_start:sub_end]
+            sub_digits = "".join(char for char in sub if char.isdigit())
+            if not _SPLIT_PHONE_MARK.search(sub):
+                continue  # groups split by spaces only: card, IBAN and account numbers
+            sub_rule = _rule_for(scan, sub, sub_digits, sub_start, _prefix_of(sub))
+            if sub_rule is not None:
+                yield _phone_match(scan, sub_rule, sub_start, _with_extension(text, sub_end))
+                index = last
+                break
+        else:
+            index += 1
+
+
+def _prefix_of(piece: str) -> str:
+    for prefix in ("+", "0011", "011", "00"):
+        if piece.startswith(prefix):
+            return prefix
+    return ""
+
+
+def _with_extension(text: str, end: int) -> int:
+    extension = EXTENSION.match(text, end)
+    return extension.end() if extension is not None else end
+
+
+_CODE_GOES_ON = re.compile(r"[\d().\-/:]{0,20}[-/:][A-Za-z]")
+"""After a candidate: the run continues into letters, so it is a code (a MAC address)."""
 
 
 def find_phone_numbers(scan: Scan) -> Iterator[Match]:
     """Every dialable number that is not a known look-alike."""
     text = scan.phone_text
     for found in CANDIDATE.finditer(text):
+        before = found.start() - 1
+        if before >= 0 and (
+            text[before] in NOT_BEFORE or (text[before] == ":" and text[before - 1:before].isdigit())
+        ):
+            continue
+        if _CODE_GOES_ON.match(text, found.end()):
+            continue
         for piece_start, piece_end in _pieces(text, found.start(), found.end()):
             start, end = _trim(text, piece_start, piece_end)
-            piece = text[start:end]
-            digits = "".join(char for char in piece if char.isdigit())
-            has_prefix = piece.startswith("+") or (
-                piece.startswith("00") and piece_start == found.start() and found.group("prefix")
-            )
-            if len(digits) > 15 and not has_prefix:
-                yield from _long_run_matches(scan, start, end)
-                continue
-            rule = _rule_for(scan, piece, digits, start, bool(has_prefix))
-            if rule is None:
-                continue
-            extension = EXTENSION.match(text, end)
-            if extension is not None:
-                end = extension.end()
-            yield _phone_match(scan, rule, start, end)
-
-
-def _long_run_matches(scan: Scan, start: int, end: int) -> Iterator[Match]:
-    compact = scan.phone_text[start:end]
-    if " " not in compact.strip() or ORDER_ID.search(compact):
-        return  # one long unbroken code (tracking number, card) is not a phone
-    if _context_says(scan, start) == "lookalike":
-        return
-    for piece_start, piece_end, rule in _split_long_run(scan, start, end):
-        yield _phone_match(scan, rule, piece_start, piece_end)
+            if end - start >= 7:
+                yield from _piece_matches(scan, start, end, _prefix_of(text[start:end]))
 
 
 def _phone_match(scan: Scan, rule: str, start: int, end: int) -> Match:

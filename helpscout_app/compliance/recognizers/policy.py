@@ -11,118 +11,273 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from helpscout_app.compliance.findings import Kind, Severity
+from helpscout_app.compliance.trie_pattern import trie_pattern
 from helpscout_app.compliance.scan import Match, Recognizer, Scan, Source
 
-_I = re.IGNORECASE
 
-POLICY_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    (
+@dataclass(frozen=True, slots=True)
+class Clue:
+    """One way a rule shows in text: a pattern, tried only near one of its gate words.
+
+    Every match contains a gate word. Finding words costs almost nothing; trying a pattern at
+    every position of a long reply does not, so patterns run in a window around each gate.
+    """
+
+    gates: tuple[str, ...]
+    pattern: re.Pattern[str]
+    before: int  # how far a match can start before its gate word
+    after: int  # how far it can end after the gate word's start
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    """A playbook warning: its stable id, what the agent reads, and the clues that show it."""
+
+    rule: str
+    message: str
+    clues: tuple[Clue, ...]
+
+
+def _clue(gates: str, pattern: str, before: int = 60, after: int = 60) -> Clue:
+    return Clue(tuple(gates.split("|")), re.compile(pattern), before, after)
+
+
+POLICY_RULES: tuple[PolicyRule, ...] = (
+    PolicyRule(
         "policy.return_instructions",
-        re.compile(
-            r"\b(?:ship|send|mail|post|bring)\s+(?:[\w']+\s+){0,3}?back\b"
-            r"|\breturn(?:\s+shipping)?\s+label\b|\bprint\s+(?:the|a|your)\s+(?:\w+\s+){0,2}?label\b"
-            r"|\bdrop\s+(?:it|them|the\s+\w+)\s+off\b|\breturn\s+address\b"
-            r"|\bzurück(?:senden|schicken)\b|\bschicken\s+sie\s+(?:\w+\s+){0,3}?zurück\b"
-            r"|\brenvoy\w+\b|\bdevolver\s+el\s+producto\b|\brispedi\w+\b",
-            _I,
-        ),
         "Return instructions: the playbook resolves product problems with a refund or a "
         "replacement, without asking for the item back.",
-    ),
-    (
-        "policy.review_manipulation",
-        re.compile(
-            r"\b(?:positive|good|great|glowing|favou?rable|5|five)[\s-]*(?:star[\s-]+)?"
-            r"(?:review|rating|feedback)s?\b"
-            r"|\bif\s+you\s+(?:are|were|'re|feel)\s+(?:\w+\s+){0,2}?(?:happy|satisfied|pleased)\b"
-            r"[^.!?]{0,80}?\b(?:review|rating|feedback)"
-            r"|\b(?:change|remove|update|delete|revise|edit)\s+(?:your|the)\s+(?:\w+\s+)?"
-            r"(?:review|rating|feedback)\b",
-            _I,
+        (
+            _clue("back", r"(?:ship|send|mail|post|bring)\s+(?:[\w']+\s+){0,3}?back\b", before=60, after=6),
+            _clue("mail it|ship it|post it|mail them|ship them|post them|mail the|ship the|post the",
+                  r"(?:mail|ship|post)\s+(?:it|them|the\s+[\w-]+)\s+to\b", before=0, after=45),
+            _clue(" to us| to our", r"return\s+(?:it|them|the\s+[\w-]+)\s+to\s+(?:us|our)\b", before=45, after=10),
+            _clue("return form", r"return\s+form\b", before=0, after=15),
+            _clue("label", r"print\s+(?:the|a|your)\s+(?:\w+\s+){0,2}?label\b"
+                           r"|(?:send|email|attach)\w*\s+(?:you\s+)?(?:a|the)\s+(?:prepaid\s+)?"
+                           r"return\s+label\b", before=60, after=8),
+            _clue("drop ", r"drop\s+(?:it|them|the\s+\w+)\s+off\b", before=0, after=40),
+            _clue("zurück", r"zurück(?:senden|schicken)\b"
+                            r"|(?:senden|schicken)\s+sie\s+[^.!?]{0,60}?zurück\b", before=100, after=20),
+            _clue("renvoy", r"renvoy\w+", before=0, after=25),
+            _clue("devol|devuelv", r"devolver\s+el\s+producto\b"
+                                   r"|devuelv\w+\b[^.!?]{0,60}?\ba\s+nuestr[oa]\b", before=0, after=110),
+            _clue("etiqueta", r"etiqueta\s+de\s+devoluci\w+", before=0, after=40),
+            _clue("rispedi", r"rispedi\w+", before=0, after=25),
         ),
+    ),
+    PolicyRule(
+        "policy.review_manipulation",
         "Review wording: Amazon forbids asking for positive reviews, asking only happy buyers, "
         "or asking to change a review.",
+        (
+            _clue("review|rating|feedback",
+                  r"(?:positive|good|great|glowing|favou?rable|higher)[\s-]*"
+                  r"(?:review|rating|feedback)", before=22, after=14),
+            _clue("star|stell|estrell|stern|étoile|★",
+                  r"(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
+                  r"(?:stars?|stelle|estrellas|sterne\w*|étoiles|★)", before=14, after=16),
+            _clue("⭐⭐⭐", r"⭐{3,}", before=0, after=30),
+            _clue("happy|satisf|pleased|love|enjoy|content|zufrieden|soddisf",
+                  r"(?:if|si|wenn|se)\b[^.!?]{0,40}?\b(?:happy|satisfied|pleased|love|enjoy\w*|"
+                  r"content[ao]?|satisfech\w*|zufrieden|soddisfatt\w*|satisfait\w*)\b[^.!?]{0,100}?"
+                  r"(?:review|rating|feedback|stars?|valoraci\w*|reseña|opini\w*|bewertung|"
+                  r"sterne|recensione|stelle|avis|étoiles)", before=55, after=140),
+            _clue("review|rating|feedback",
+                  r"(?:(?:could|would|can)\s+you\s+(?:please\s+)?|please\s+)"
+                  r"(?:change|remove|update|delete|revise|edit)\s+(?:your|the)\s+(?:[\w-]+\s+)?"
+                  r"(?:review|rating|feedback)\b", before=75, after=14),
+        ),
     ),
-    (
+    PolicyRule(
         "policy.review_incentive",
-        re.compile(
-            r"\b(?:in\s+exchange\s+for|in\s+return\s+for|for\s+(?:leaving|writing|posting))\s+"
-            r"(?:a|an|your|us\s+a)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)"
-            r"|\b(?:review|rating|feedback)\b[^.!?]{0,60}?\b(?:and|&)\s+(?:we(?:'ll|\s+will)|you(?:'ll|\s+will))"
-            r"\s+(?:\w+\s+){0,3}?(?:free|gift|discount|refund|voucher|coupon|rebate|reward|bonus|cash)"
-            r"|\b(?:gift\s+card|free\s+(?:product|item|gift)|discount|voucher|rebate)\b[^.!?]{0,60}?"
-            r"\b(?:for|after)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)",
-            _I,
-        ),
         "Incentive for a review: offering anything in return for a review is banned.",
+        (
+            _clue("review|rating|feedback",
+                  r"(?:in\s+exchange\s+for|in\s+return\s+for|for\s+(?:leaving|writing|posting))"
+                  r"\s+(?:a|an|your|us\s+a)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)", before=65, after=14),
+            _clue("review|rating|feedback|rate",
+                  r"(?:review|rating|feedback|rate)\b[^.!?]{0,60}?\b(?:and|&)\s+"
+                  r"(?:we(?:'ll|\s+will)|you(?:'ll|\s+will)|get|receive)\b[^.!?]{0,40}?"
+                  r"\b(?:free|gift|discount|refund|voucher|coupon|rebate|reward|bonus|cash)", before=10, after=170),
+            _clue("review",
+                  r"if\s+you\s+(?:post|leave|write|give)\b[^.!?]{0,60}?\breview\b[^.!?]{0,60}?"
+                  r"(?:refund|free|gift|discount|voucher|coupon|rebate|reward|bonus|cash)"
+                  r"|(?:free|gift|discount|voucher|rebate)\b[^.!?]{0,60}?\b(?:if|for|after)\s+"
+                  r"you\s+(?:post|leave|write|give)\b[^.!?]{0,30}?\breview", before=150, after=90),
+            _clue("review|rating|feedback",
+                  r"(?:gift\s+card|free\s+(?:product|item|gift)|discount|voucher|rebate)\b"
+                  r"[^.!?]{0,60}?(?:for|after)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)", before=130, after=14),
+            _clue("screenshot", r"screenshot\b[^.!?]{0,80}?\b(?:free|gift|refund|discount|voucher)", before=0, after=110),
+            _clue("valora|reseña|bewertung|recensione",
+                  r"(?:valoraci\w+|reseña|bewertung|recensione)\b[^\n]{0,120}?"
+                  r"(?:cupón|descuento|gutschein|rabatt|buono|sconto)", before=0, after=150),
+        ),
     ),
-    (
+    PolicyRule(
         "policy.seller_feedback",
-        re.compile(
-            r"\bseller[\s-]+feedback\b|\bverkäufer[\s-]*bewertung\w*|\bévaluation\s+(?:du\s+)?vendeur"
-            r"|\bvaloraci[óo]n\s+(?:del\s+)?vendedor|\bfeedback\s+(?:del\s+|sul\s+)?venditore",
-            _I,
-        ),
         'The words "seller feedback": the playbook uses Amazon\'s review request instead.',
+        (
+            _clue("feedback|bewertung|vendeur|vendedor",
+                  r"seller[\s-]+feedback\b|verkäufer[\s-]*bewertung\w*"
+                  r"|évaluation\s+(?:du\s+)?vendeur|valoraci[óo]n\s+(?:del\s+)?vendedor"
+                  r"|feedback\s+(?:del\s+|sul\s+)?venditore", before=25, after=25),
+        ),
     ),
-    (
+    PolicyRule(
         "policy.marketing",
-        re.compile(
-            r"\bcoupons?\b|\b(?:promo(?:tion(?:al)?)?|discount|voucher)\s+codes?\b"
-            r"|\b\d{1,2}\s*%\s*off\b|\bcheck\s+out\s+our\s+(?:other|new|latest)\b"
-            r"|\bour\s+(?:other|new|latest)\s+products\b|\bfollow\s+us\b|\bnewsletter\b"
-            r"|\bsubscribe\s+to\s+our\b|\bspecial\s+offer\b|\bexclusive\s+(?:deal|offer|discount)s?\b"
-            r"|\bvisit\s+our\s+(?:store|shop|website|site)\b",
-            _I,
-        ),
         "Marketing: promotions, coupons and other products are banned in buyer messages.",
-    ),
-    (
-        "policy.emoji",
-        re.compile(
-            "[\U0001f300-\U0001faff\U0001f000-\U0001f02f\U0001f0a0-\U0001f0ff"
-            "\U0001f1e6-\U0001f1ff\U0001f200-\U0001f2ff\u2600-\u27bf\u2b50\u2b55\u231a\u231b"
-            "\u23e9-\u23fa]\ufe0f?"
+        (
+            _clue("coupon", r"coupons?\b", before=0, after=10),
+            _clue("code", r"(?:promo(?:tion(?:al)?)?|discount|voucher)\s+codes?\b", before=25, after=8),
+            _clue("off", r"\d{1,2}\s*%\s*off\b", before=8, after=5),
+            _clue("check out our", r"check\s+out\s+our\b", before=0, after=15),
+            _clue("our other|our new|our latest", r"our\s+(?:other|new|latest)\s+products\b", before=0, after=25),
+            _clue("subscribe to our", r"subscribe\s+to\s+our\b", before=0, after=20),
+            _clue("visit our", r"visit\s+our\s+(?:store|shop|website|site|showroom)\b", before=0, after=25),
+            _clue("our own|our web|our site|our online|our shop|our showroom|our amazon",
+                  r"our\s+(?:own\s+)?(?:website|web\s*site|online\s+shop|shop|showroom|"
+                  r"amazon\s+store)\b", before=0, after=35),
+            _clue("newsletter", r"newsletter", before=0, after=12),
+            _clue("follow|seguici|síguenos|folgen|suivez",
+                  r"follow\s+us\b|seguici|síguenos|folgen\s+sie\s+uns|suivez[-\s]nous", before=0, after=20),
+            _clue("offer|deal|exclusive",
+                  r"special\s+offer|exclusive\s+(?:deal|offer|discount)|we\s+post\s+deals", before=20, after=25),
+            _clue("also like", r"you\s+might\s+also\s+like", before=12, after=12),
+            _clue("on sale", r"on\s+sale\b", before=0, after=10),
+            _clue("collection", r"(?:spring|summer|fall|autumn|winter|holiday|new)\s+collection", before=10, after=12),
         ),
-        "Emoji: Amazon's styling rules ban them.",
     ),
 )
-"""(rule id, pattern, message) for each playbook warning that a pattern can spot."""
+"""Every playbook warning a pattern can spot, with the clues that show it."""
+
+EMOJI = re.compile(
+    "[\U0001f300-\U0001faff\U0001f000-\U0001f02f\U0001f0a0-\U0001f0ff"
+    "\U0001f1e6-\U0001f1ff\U0001f200-\U0001f2ff\u2600-\u2604\u2607-\u2712\u2715-\u27bf"
+    "\u2b50\u2b55\u231a\u231b\u23e9-\u23fa]\ufe0f?"
+)
+"""Pictographs and dingbats; not ★ ☆ ✓ ✔ ™ ©, which are typography."""
+EMOJI_MESSAGE = "Emoji: Amazon's styling rules ban them."
+
+_CLUES_BY_GATE: dict[str, list[tuple[PolicyRule, Clue]]] = {}
+for _policy_rule in POLICY_RULES:
+    for _gate_clue in _policy_rule.clues:
+        for _gate in _gate_clue.gates:
+            _CLUES_BY_GATE.setdefault(_gate, []).append((_policy_rule, _gate_clue))
+GATE_WORDS = re.compile(trie_pattern(_CLUES_BY_GATE))
+"""Every gate word of every clue, found in one pass over the text."""
+
+NEGATION_BEFORE = re.compile(
+    r"(?:no\s+need\b|\bdon'?t\s+(?:need|have)\b|\bdo\s+not\s+(?:need|have)\b|\bneedn'?t\b|"
+    r"\bnot\s+necessary\b|\bnothing\b|\bnicht\b|\bkein\w*|\bpas\s+besoin\b|\bne\s+\S+\s+pas\b|"
+    r"\bno\s+es\s+necesario\b|\bnon\s+(?:è|serve|occorre|deve)\b|\bwouldn'?t\b|\bnever\b)"
+    r"[^.!?]{0,40}\Z",
+)
+"""A negation shortly before: "no need to send it back" is the playbook done right."""
+
+NEGATABLE_RULES = frozenset({"policy.return_instructions", "policy.review_manipulation"})
 
 ACCOUNT_REFERRAL = re.compile(
     r"\b(?:your\s+amazon\s+account|your\s+orders|contact\s+amazon|amazon(?:'s)?\s+customer\s+"
-    r"(?:service|support)|(?:through|via)\s+amazon)\b",
-    _I,
+    r"(?:service|support)|(?:through|via)\s+amazon|amazon-konto|meine\s+bestellungen|"
+    r"cuenta\s+de\s+amazon|mis\s+pedidos|compte\s+amazon|mes\s+commandes|account\s+amazon|"
+    r"i\s+miei\s+ordini)\b",
 )
+ACCOUNT_GATE_WORDS = re.compile(
+    trie_pattern(("amazon", "your orders", "bestellungen", "pedidos", "commandes", "ordini"))
+)
+
+ACCOUNT_ACTION = re.compile(
+    r"\b(?:go\s+to|log\s+in|sign\s+in|open|contact|request|report|click|start|file|submit|"
+    r"wenden|kontaktieren|contacte\w*|contactez|contatta\w*|abra|ouvrez|apra)\b",
+)
+"""Telling the buyer to act there, not merely to look ("follow the refund in Your Orders")."""
 PRODUCT_PROBLEM = re.compile(
-    r"\b(?:broken|damaged|defect\w*|faulty|not\s+working|doesn'?t\s+work|does\s+not\s+work|"
-    r"stopped\s+working|malfunction\w*|cracked|leak\w*|missing\s+(?:parts?|pieces?)|"
-    r"won'?t\s+(?:turn\s+on|charge|work|start)|dead\s+on\s+arrival)\b",
-    _I,
+    r"\b(?:broken|broke|damaged|defect\w*|faulty|not\s+working|doesn'?t\s+work|does\s+not\s+work|"
+    r"stopped\s+working|malfunction\w*|cracked|leak\w*|missing\s+(?:parts?|pieces?)|rattl\w*|"
+    r"torn|stuck|won'?t\s+(?:turn\s+on|charge|work|start)|dead\s+on\s+arrival|kaputt|"
+    r"beschädigt|defekt\w*|defectuos\w*|roto|rota|défectueu\w*|cassé\w*|difettos\w*|rott[oa])\b",
 )
 ACCOUNT_REFERRAL_MESSAGE = (
     "Buyer sent to their Amazon account for a product problem: the playbook resolves it here "
     "(refund or replacement); the account is only for returns and subscription changes."
 )
-
-
+_SENTENCE_END = re.compile(r"[.!?\n]")
 def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
     """Warnings in the visible text; attributes are links and images, not wording."""
     if scan.source is not Source.BODY:
         return
-    text = scan.text
-    for rule, pattern, message in POLICY_PATTERNS:
-        for found in pattern.finditer(text):
-            yield Match(Kind.POLICY, rule, found.start(), found.end(), message,
+    text = scan.lower
+    gate_positions: dict[int, list[int]] = {}
+    for gate in GATE_WORDS.finditer(text):
+        for _, clue in _CLUES_BY_GATE[gate.group()]:
+            gate_positions.setdefault(id(clue), []).append(gate.start())
+    if gate_positions:
+        for policy_rule in POLICY_RULES:
+            yield from _rule_matches(text, policy_rule, gate_positions)
+    if not text.isascii():
+        for found in EMOJI.finditer(text):
+            yield Match(Kind.POLICY, "policy.emoji", found.start(), found.end(), EMOJI_MESSAGE,
                         severity=Severity.WARN)
-    if PRODUCT_PROBLEM.search(text):
-        for found in ACCOUNT_REFERRAL.finditer(text):
+    account_positions = [found.start() for found in ACCOUNT_GATE_WORDS.finditer(text)]
+    for window_start, window_end in _windows(text, account_positions):
+        for found in ACCOUNT_REFERRAL.finditer(text, window_start, window_end):
+            sentence = _sentence_around(text, found.start(), found.end())
+            if not ACCOUNT_ACTION.search(sentence) or not PRODUCT_PROBLEM.search(
+                text, max(found.start() - 400, 0), found.end() + 400
+            ):
+                continue
             yield Match(
                 Kind.POLICY, "policy.amazon_account_for_product_issue", found.start(),
                 found.end(), ACCOUNT_REFERRAL_MESSAGE, severity=Severity.WARN,
             )
+
+
+def _rule_matches(
+    text: str, policy_rule: PolicyRule, gate_positions: dict[int, list[int]]
+) -> Iterator[Match]:
+    seen: set[tuple[int, int]] = set()
+    for clue in policy_rule.clues:
+        positions = gate_positions.get(id(clue))
+        if not positions:
+            continue
+        for window_start, window_end in _windows(text, positions, clue.before, clue.after):
+            for found in clue.pattern.finditer(text, window_start, window_end):
+                if found.span() in seen:
+                    continue
+                seen.add(found.span())
+                if policy_rule.rule in NEGATABLE_RULES and NEGATION_BEFORE.search(
+                    text, max(found.start() - 60, 0), found.start()
+                ):
+                    continue
+                yield Match(Kind.POLICY, policy_rule.rule, found.start(), found.end(),
+                            policy_rule.message, severity=Severity.WARN)
+
+
+def _windows(
+    text: str, positions: list[int], before: int = 260, after: int = 200
+) -> list[tuple[int, int]]:
+    """Merged stretches around each occurrence of a gate word."""
+    windows: list[tuple[int, int]] = []
+    for position in sorted(positions):
+        start = max(position - before, 0)
+        end = min(position + after, len(text))
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    before = text.rfind(".", max(start - 200, 0), start)
+    for mark in "!?\n":
+        before = max(before, text.rfind(mark, max(start - 200, 0), start))
+    after = _SENTENCE_END.search(text, end, end + 200)
+    return text[before + 1:after.start() if after else end + 200]
 
 
 RECOGNIZER = Recognizer("policy", find_playbook_warnings)

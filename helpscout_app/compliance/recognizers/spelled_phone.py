@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan
+from helpscout_app.compliance.trie_pattern import trie_pattern
 
 DIGIT_WORDS: dict[str, int] = {
     # English
@@ -37,15 +38,18 @@ DIGIT_WORDS: dict[str, int] = {
 REPEATERS = {"double": 2, "triple": 3, "doppel": 2, "doble": 2, "doppio": 2}
 """"double five" is 55."""
 
-_WORD = "|".join(sorted([*DIGIT_WORDS, *REPEATERS], key=len, reverse=True))
+_WORD = trie_pattern([*DIGIT_WORDS, *REPEATERS])
 _TOKEN = rf"(?:{_WORD}|\d+)"
-SPELLED_SEQUENCE = re.compile(
-    rf"(?<![\w-]){_TOKEN}(?:[ \t,.\-/()]{{1,3}}{_TOKEN})+(?![\w])", re.IGNORECASE
-)
+SPELLED_SEQUENCE = re.compile(rf"{_TOKEN}(?:[ \t,.\-/()]{{1,3}}{_TOKEN})+(?![\w])")
 """A run of digit words and digit groups joined by the separators people use in numbers."""
 
-_TOKENS = re.compile(_TOKEN, re.IGNORECASE)
-_HAS_DIGIT_WORD = re.compile(rf"\b(?:{_WORD})\b", re.IGNORECASE)
+_TOKENS = re.compile(_TOKEN)
+DIGIT_WORD = re.compile(_WORD)
+"""A digit word anywhere (boundaries checked in code): where a spelled number can be."""
+_CLUSTER_GAP = 30
+"""Two digit words this close may be part of one number; a lone one ("one day") is not."""
+_WORD_SPLIT = re.compile(r"[\s,./()-]+")
+_NUMBER_TOKENS = frozenset([*DIGIT_WORDS, *REPEATERS])
 
 MIN_DIGITS, MAX_DIGITS = 7, 15
 """The shortest local number and the longest international one (E.164)."""
@@ -70,17 +74,55 @@ def _count(sequence: str) -> tuple[int, int]:
     return digits, words
 
 
+def _has_adjacent_digit_words(lower: str) -> bool:
+    """Cheap gate: two digit words in a row ("five five"), as split on number separators."""
+    previous = False
+    for word in _WORD_SPLIT.split(lower):
+        current = word in _NUMBER_TOKENS
+        if current and previous:
+            return True
+        previous = current
+    return False
+
+
+def _clusters(lower: str) -> list[tuple[int, int]]:
+    """Stretches where digit words come in twos or more, widened to take in digit groups."""
+    positions = [
+        word.start() for word in DIGIT_WORD.finditer(lower)
+        if not (word.start() > 0 and lower[word.start() - 1].isalpha())
+        and not (word.end() < len(lower) and lower[word.end()].isalpha())
+    ]
+    clusters: list[tuple[int, int]] = []
+    for previous, current in zip(positions, positions[1:], strict=False):
+        if current - previous > _CLUSTER_GAP:
+            continue
+        start, end = max(previous - 60, 0), current + 80
+        if clusters and start <= clusters[-1][1]:
+            clusters[-1] = (clusters[-1][0], end)
+        else:
+            clusters.append((start, end))
+    return clusters
+
+
 def find_spelled_phone_numbers(scan: Scan) -> Iterator[Match]:
     """Runs of at least seven digits in which at least two are written as words."""
-    if not _HAS_DIGIT_WORD.search(scan.text):
-        return
-    for found in SPELLED_SEQUENCE.finditer(scan.text):
+    lower = scan.lower
+    for window_start, window_end in _clusters(lower):
+        yield from _sequences(scan, window_start, window_end)
+
+
+def _sequences(scan: Scan, window_start: int, window_end: int) -> Iterator[Match]:
+    lower = scan.lower
+    for found in SPELLED_SEQUENCE.finditer(lower, window_start, window_end):
+        start = found.start()
+        if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in "_-"):
+            continue
         digits, words = _count(found.group())
         if words >= 2 and MIN_DIGITS <= digits <= MAX_DIGITS:
             yield Match(
                 Kind.PHONE, "phone.spelled_digits", found.start(), found.end(),
                 "Phone number spelled out in words: Amazon still counts it as a number.",
-                target=found.group(),
+                target=scan.text[found.start():found.end()],
             )
 
 

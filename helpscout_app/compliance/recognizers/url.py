@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from helpscout_app.compliance.domains import Host, is_common_tld, parse_host
 from helpscout_app.compliance.findings import Kind
@@ -18,26 +19,44 @@ from helpscout_app.compliance.scan import Match, Recognizer, Scan, Source
 
 _URL_CHARS = r"[^\s<>\"'`{}|\\^]"
 
-SCHEME_URL = re.compile(
-    r"(?<![\w.-])(?:h(?:tt|xx|\*\*|\[tt\])ps?|ftps?)[ \t]{0,2}:[ \t]{0,2}//[ \t]{0,2}"
-    + _URL_CHARS + "+",
-    re.IGNORECASE,
-)
-"""A URL with a scheme, including defanged (hxxps) and spaced-out (https :// x) forms."""
+# Every pattern below runs on the lower-cased text and starts with a literal ("//", "www",
+# ".", ":"), so the regex engine skips ahead to candidates instead of trying every position;
+# the boundary checks a lookbehind would do are done on the one character before a match.
 
-WWW_HOST = re.compile(r"(?<![\w.@/-])www\d{0,3}\." + _URL_CHARS + "+", re.IGNORECASE)
+DOUBLE_SLASH = re.compile(r"//")
+"""Where every scheme URL and protocol-relative URL is anchored."""
+
+SCHEME_BEFORE = re.compile(r"(?:h(?:\*\*|\[tt\])ps?|[a-z][a-z0-9+.-]{0,15})[ \t]{0,2}:[ \t]{0,2}\Z")
+"""The scheme in front of "//": http, hxxps (defanged), h**ps, "https :" (spaced), svn+ssh."""
+
+URL_REST = re.compile(r"[ \t]{0,2}" + _URL_CHARS + "{1,2048}")
+
+WWW_HOST = re.compile(r"www\d{0,3}\." + _URL_CHARS + "{1,2048}")
 """A host written from its www. label on, with whatever path follows."""
 
-PROTOCOL_RELATIVE = re.compile(r"(?<![\w:/])//(?=[^\W_])" + _URL_CHARS + "+")
-"""`//host/path`, which a mail client completes with http: or https:."""
+DOMAIN_DOT = re.compile(r"\.(?:[^\W\d_]{2}|xn--)")
+"""A dot followed by what could be a top-level domain: where a bare domain can be."""
 
 BARE_DOMAIN = re.compile(
-    r"(?<![\w.@/:#$%+-])"
-    r"(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63}))"
+    r"(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59}))"
     r"(?![\w@-])"
-    r"(?P<tail>(?::\d{2,5})?(?:[/?#]" + _URL_CHARS + r"*)?)",
+    r"(?P<tail>(?::\d{2,5})?(?:[/?#]" + _URL_CHARS + r"{0,2048})?)",
 )
 """A domain name with no scheme (`acme.com`, `shop.acme.co.uk/x`), judged by its suffix."""
+
+_LABEL_RUN = re.compile(r"[\w.-]*")
+_NOT_BEFORE_DOMAIN = frozenset("@/#$%+")
+_NOT_BEFORE_WWW = frozenset(".@/-_")
+
+ENGLISH_WORD_TLDS = frozenset(
+    """it in at be me us to no so is my do am as by go on or an if of up we he hi
+    now today here you one new best live life care fit win fun how day cool hot free good great
+    love lol wow yes next open run buy save show play tips works work team art bar pub boo dad
+    mom ski spa tax vet world page click link off men ink top moe ing meet fly joy fail cab bid
+    fans game games golf ltd inc pay call bye thanks""".split()
+)
+"""TLDs that are also everyday words: after a missing space ("arrived today.now",
+"outside.In") they make prose look like a domain."""
 
 URL_SHORTENERS = frozenset(
     "bit.ly tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at rb.gy "
@@ -72,10 +91,22 @@ def _trim_end(url: str) -> str:
     return url
 
 
+_ASCII_HOST_PREFIX = re.compile(r"[A-Za-z0-9.-]+")
+
+
 def _host_of(authority_and_path: str) -> str:
     """The host of `user:pass@host:port/path`; the userinfo can't make a link Amazon's."""
     authority = _AUTHORITY_END.split(authority_and_path, maxsplit=1)[0]
     host = authority.rpartition("@")[2]
+    ascii_prefix = _ASCII_HOST_PREFIX.match(host)
+    if (
+        ascii_prefix
+        and ascii_prefix.end() < len(host)
+        and parse_host(host.rsplit(":", 1)[0]) is None
+        and parse_host(ascii_prefix.group()) is not None
+    ):
+        # "http://example.comだよね": the host ends where the ASCII letters do.
+        host = ascii_prefix.group()
     if host.startswith("["):
         return host.split("]", 1)[0] + "]"
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
@@ -108,30 +139,93 @@ def _link(scan: Scan, start: int, end: int, host_text: str, rule: str) -> Match 
     return Match(Kind.URL, rule, start, end, message, target=host_text.lower())
 
 
+WEB_SCHEMES = frozenset({"http", "https", "hxxp", "hxxps", "ftp", "ftps", "h**p", "h**ps"})
+
+EMBEDDED_URL = re.compile(r"(?:h(?:tt|xx)ps?)(?::|%3a)(?://|%2f%2f)", re.IGNORECASE)
+"""A URL inside another one's query: a redirect through an allowed site to an external one."""
+
+APP_LINK = re.compile(r"[a-z][a-z0-9+.-]{1,30}://[A-Za-z0-9]", re.IGNORECASE)
+
+
 def _scheme_urls(scan: Scan) -> Iterator[Match]:
-    for found in SCHEME_URL.finditer(scan.text):
-        url = _trim_end(found.group())
-        rest = url.split("//", 1)[1].lstrip(" \t")
-        match = _link(scan, found.start(), found.start() + len(url), _host_of(rest), "url.scheme")
+    text, lower = scan.text, scan.lower
+    resume = 0
+    for slash in DOUBLE_SLASH.finditer(lower):
+        if slash.start() < resume:
+            continue
+        scheme = SCHEME_BEFORE.search(lower, max(slash.start() - 24, 0), slash.start())
+        rest = URL_REST.match(lower, slash.end())
+        if rest is None:
+            continue
+        if scheme is None:
+            match = _protocol_relative(scan, slash.start(), rest)
+            if match is not None:
+                resume = match.end
+                yield match
+            continue
+        start = _scheme_start(lower, scheme.start(), slash.start())
+        url = _trim_end(text[start:rest.end()])
+        end = start + len(url)
+        scheme_name = lower[start:slash.start()].rstrip(" \t:")
+        match = _link(scan, start, end, _host_of(url.split("//", 1)[1].lstrip(" \t")), "url.scheme")
+        if match is None and scheme_name not in WEB_SCHEMES and APP_LINK.fullmatch(
+            lower[start:slash.end() + 1]
+        ):
+            # "acmecoffee://plans": a deep link into the seller's own app.
+            match = Match(Kind.URL, "url.app_link", start, end,
+                          "Link into an app outside Amazon.", target=url.lower())
+        if match is None:
+            continue
+        resume = end
+        yield match
+        yield from _embedded_links(scan, start, url)
+
+
+def _scheme_start(lower: str, start: int, slash: int) -> int:
+    """Start at the web scheme inside a glued prefix: "5th.https://" starts at "https"."""
+    for scheme in ("https", "http", "hxxps", "hxxp", "ftp"):
+        found = lower.rfind(scheme, start, slash)
+        if found > start:
+            return found
+    return start
+
+
+def _protocol_relative(scan: Scan, start: int, rest: re.Match[str]) -> Match | None:
+    """`//host/path`, which a mail client completes with http: or https:."""
+    lower = scan.lower
+    if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in ":/_"):
+        return None
+    if rest.group().startswith((" ", "\t")) or not lower[rest.start():rest.start() + 1].isalnum():
+        return None
+    url = _trim_end(scan.text[start:rest.end()])
+    host = _host_of(url[2:])
+    if "." not in host:
+        return None
+    return _link(scan, start, start + len(url), host, "url.protocol_relative")
+
+
+def _embedded_links(scan: Scan, start: int, url: str) -> Iterator[Match]:
+    for embedded in EMBEDDED_URL.finditer(url, 8):
+        inner = unquote(url[embedded.start():])
+        inner_rest = inner.split("//", 1)[1] if "//" in inner else ""
+        inner_end = url.find("&", embedded.start())
+        inner_end = len(url) if inner_end < 0 else inner_end
+        match = _link(scan, start + embedded.start(), start + inner_end, _host_of(inner_rest),
+                      "url.redirect")
         if match is not None:
             yield match
 
 
 def _www_hosts(scan: Scan) -> Iterator[Match]:
-    for found in WWW_HOST.finditer(scan.text):
-        url = _trim_end(found.group())
-        match = _link(scan, found.start(), found.start() + len(url), _host_of(url), "url.www")
-        if match is not None:
-            yield match
-
-
-def _protocol_relative(scan: Scan) -> Iterator[Match]:
-    for found in PROTOCOL_RELATIVE.finditer(scan.text):
-        url = _trim_end(found.group())
-        host = _host_of(url[2:])
-        if "." not in host:
+    lower = scan.lower
+    if "www" not in lower:
+        return
+    for found in WWW_HOST.finditer(lower):
+        start = found.start()
+        if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in _NOT_BEFORE_WWW):
             continue
-        match = _link(scan, found.start(), found.start() + len(url), host, "url.protocol_relative")
+        url = _trim_end(scan.text[start:found.end()])
+        match = _link(scan, start, start + len(url), _host_of(url), "url.www")
         if match is not None:
             yield match
 
@@ -142,35 +236,71 @@ def _is_bare_domain_lookalike(host_text: str, tld: str, tail: str) -> bool:
         return False  # a path, query or port makes it a link whatever the words
     labels = host_text.split(".")
     if len(labels) == 2:
+        word_tld = tld.lower() in ENGLISH_WORD_TLDS and not is_common_tld(tld)
         # "outside.In", "delay.It": a sentence run together after a full stop.
-        if tld[0].isupper() and tld[1:].islower():
+        if tld[0].isupper() and tld[1:].islower() and tld.lower() in ENGLISH_WORD_TLDS:
+            return True
+        # "arrived today.now": a word-like generic TLD right after an ordinary word.
+        if word_tld and labels[0].isalpha() and labels[0].islower():
             return True
         # "manual.zip", "readme.md": a file name whose extension is also a TLD.
         if tld.lower() in FILE_EXTENSIONS_THAT_ARE_TLDS:
             return True
-        # "arrived today.now": rare word-like TLDs are trusted only with more context.
-        if not is_common_tld(tld):
+        # "7.am", "10.am": a time, not a domain.
+        if labels[0].isdigit():
             return True
     return False
 
 
 def _bare_domains(scan: Scan) -> Iterator[Match]:
-    text = scan.text
-    for found in BARE_DOMAIN.finditer(text):
-        host_text, tld, tail = found.group("host"), found.group("tld"), found.group("tail")
-        if _is_bare_domain_lookalike(host_text, tld, tail):
+    lower = scan.lower
+    resume = 0
+    run_start = run_checked = -1
+    for dot in DOMAIN_DOT.finditer(lower):
+        if dot.start() < resume:
             continue
-        end = found.start() + len(_trim_end(found.group()))
-        match = _link(scan, found.start(), end, host_text, "url.domain")
+        # Walk back to the first label; a run of labels shares one start ("a.b.c.com").
+        if run_checked >= 0 and _LABEL_RUN.fullmatch(lower, run_checked, dot.start()):
+            start = run_start
+        else:
+            start = dot.start()
+            while start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in "-_."):
+                start -= 1
+        run_start, run_checked = start, dot.start()
+        while start < dot.start() and not lower[start].isalnum():
+            start += 1
+        if start > 0 and lower[start - 1] in _NOT_BEFORE_DOMAIN:
+            continue
+        found = BARE_DOMAIN.match(lower, start)
+        if found is None:
+            continue
+        resume = found.end()
+        match = _bare_domain(scan, found)
         if match is not None:
             yield match
 
 
+def _bare_domain(scan: Scan, found: re.Match[str]) -> Match | None:
+    text = scan.text
+    host_end = found.end("host")
+    host_text = text[found.start("host"):host_end]
+    tld = text[found.start("tld"):found.end("tld")]
+    if _is_bare_domain_lookalike(host_text, tld, found.group("tail")):
+        return None
+    if text.startswith(".", host_end) and host_end + 1 < len(text) and (
+        text[host_end + 1].isalnum() or text[host_end + 1] == "_"
+    ):
+        return None  # "data_site.group.popular_desc": a dotted identifier goes on past it
+    end = found.start() + len(_trim_end(text[found.start():found.end()]))
+    return _link(scan, found.start(), end, host_text, "url.domain")
+
+
 def find_links(scan: Scan) -> Iterator[Match]:
     """Every link in the text; overlaps between forms are merged by the detector."""
+    if "." not in scan.text and "//" not in scan.text:
+        return
     yield from _scheme_urls(scan)
     yield from _www_hosts(scan)
-    yield from _protocol_relative(scan)
     yield from _bare_domains(scan)
 
 

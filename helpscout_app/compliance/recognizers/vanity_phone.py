@@ -18,12 +18,21 @@ VANITY_NUMBER = re.compile(
 )
 """Area code, then seven to ten keypad characters in capitals, at least three of them letters."""
 
+_GATE = re.compile(r"\d{3}\)?[ .-]?[A-Z]{2}")
+"""Cheap test for digits followed by capitals, before the full pattern runs."""
+
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 
 
 def find_vanity_numbers(scan: Scan) -> Iterator[Match]:
     """Numbers like 1-800-FLOWERS; a toll-free code or a leading 1 marks them as phones."""
-    for found in VANITY_NUMBER.finditer(scan.text):
+    text = scan.text
+    resume = 0
+    for gate in _GATE.finditer(text):
+        found = VANITY_NUMBER.search(text, max(gate.start() - 6, resume), gate.start() + 40)
+        if found is None or found.start() > gate.start():
+            continue
+        resume = found.end()
         keys = re.sub(r"[ .-]", "", found.group("rest"))
         letters = sum(char.isalpha() for char in keys)
         if not (7 <= len(keys) <= 10 and letters >= 3):
