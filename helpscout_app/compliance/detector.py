@@ -48,11 +48,8 @@ def _scans(text: str, html: bool, options: CheckOptions) -> list[Scan]:
         return [Scan(plain_view(text), options)]
     views = html_views(text)
     scans = [Scan(views.text, options)]
-    scans.extend(
-        Scan(attribute.view, options, Source.ATTRIBUTE, attribute.tag, attribute.attribute,
-             attribute.is_tracking_pixel)
-        for attribute in views.attributes
-    )
+    if views.segments:
+        scans.append(Scan(views.attributes, options, Source.ATTRIBUTE, views.segments))
     return scans
 
 

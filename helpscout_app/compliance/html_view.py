@@ -50,25 +50,26 @@ _HIDDEN_STYLE = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class AttributeView:
-    """The decoded value of one attribute, mapped to its place in the HTML source."""
+class AttributeSegment:
+    """Where one attribute value (or comment) starts in the combined attribute view."""
 
-    view: TextView
+    view_start: int
     tag: str
     attribute: str
     is_tracking_pixel: bool = False
 
-    @property
-    def carries_url(self) -> bool:
-        return self.attribute in URL_ATTRIBUTES or self.attribute == "style"
-
 
 @dataclass(frozen=True, slots=True)
 class HtmlViews:
-    """The visible text of an HTML body and the attribute values worth checking."""
+    """The visible text of an HTML body, and every attribute value worth checking.
+
+    The attribute values (and comments) are joined into one view, one per line, so recognizers
+    read them in one pass; `segments` says which tag and attribute each line came from.
+    """
 
     text: TextView
-    attributes: list[AttributeView]
+    attributes: TextView
+    segments: list[AttributeSegment]
 
 
 def _copy_decoding(builder: ViewBuilder, source: str, start: int, end: int) -> None:
@@ -89,10 +90,22 @@ def _copy_decoding(builder: ViewBuilder, source: str, start: int, end: int) -> N
     builder.copy(start, end)
 
 
-def _attribute_view(source: str, start: int, end: int) -> TextView:
-    builder = ViewBuilder(source)
-    _copy_decoding(builder, source, start, end)
-    return builder.build()
+class _AttributeCollector:
+    """Gathers attribute values into one view, a line each, remembering where each came from."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._builder = ViewBuilder(source)
+        self.segments: list[AttributeSegment] = []
+        self._length = 0
+
+    def add(self, start: int, end: int, tag: str, attribute: str, pixel: bool = False) -> None:
+        self.segments.append(AttributeSegment(self._builder.length, tag, attribute, pixel))
+        _copy_decoding(self._builder, self._source, start, end)
+        self._builder.replace(end, end, "\n")
+
+    def build(self) -> TextView:
+        return self._builder.build()
 
 
 def _is_tracking_pixel(tag: str, attributes: dict[str, str]) -> bool:
@@ -105,10 +118,10 @@ def _is_tracking_pixel(tag: str, attributes: dict[str, str]) -> bool:
     return bool(_HIDDEN_STYLE.search(attributes.get("style", "")))
 
 
-def _tag_attributes(
-    source: str, tag: str, start: int, end: int
-) -> list[AttributeView]:
-    """Views over the attribute values of one tag that can carry contact info."""
+def _collect_tag_attributes(
+    collector: _AttributeCollector, source: str, tag: str, start: int, end: int
+) -> None:
+    """Add the attribute values of one tag that can carry contact info."""
     found: list[tuple[str, int, int]] = []
     values: dict[str, str] = {}
     for match in _ATTRIBUTE.finditer(source, start, end):
@@ -118,24 +131,20 @@ def _tag_attributes(
                 found.append((name, match.start(group), match.end(group)))
                 values[name] = match.group(group)
                 break
-    pixel = _is_tracking_pixel(tag, values)
-    views: list[AttributeView] = []
+    pixel = _is_tracking_pixel(tag, values) if tag == "img" else False
     for name, value_start, value_end in found:
         if name == "style":
             for css in _CSS_URL.finditer(source, value_start, value_end):
                 group = 1 if css.group(1) is not None else 2
-                view = _attribute_view(source, css.start(group), css.end(group))
-                views.append(AttributeView(view, tag, "style", pixel))
+                collector.add(css.start(group), css.end(group), tag, "style", pixel)
         elif name in URL_ATTRIBUTES or name in TEXT_ATTRIBUTES or name.startswith("data-"):
-            view = _attribute_view(source, value_start, value_end)
-            views.append(AttributeView(view, tag, name, pixel))
-    return views
+            collector.add(value_start, value_end, tag, name, pixel)
 
 
 def html_views(source: str) -> HtmlViews:
     """Split an HTML body into its visible text and its link-bearing attribute values."""
     builder = ViewBuilder(source)
-    attributes: list[AttributeView] = []
+    collector = _AttributeCollector(source)
     length = len(source)
     text_start = position = 0
     no_more_gt = False
@@ -150,8 +159,7 @@ def html_views(source: str) -> HtmlViews:
             inner_end = length if close < 0 else close
             _copy_decoding(builder, source, text_start, lt)
             builder.replace(lt, close_end, "")
-            comment = _attribute_view(source, lt + 4, inner_end)
-            attributes.append(AttributeView(comment, "!--", "comment"))
+            collector.add(lt + 4, inner_end, "!--", "comment")
             text_start = position = close_end
             continue
         tag_open = _TAG_OPEN.match(source, lt)
@@ -166,8 +174,8 @@ def html_views(source: str) -> HtmlViews:
         tag = tag_open.group(2).lower()
         _copy_decoding(builder, source, text_start, lt)
         builder.replace(lt, gt + 1, "\n" if tag in BLOCK_TAGS else "")
-        if not tag_open.group(1):
-            attributes.extend(_tag_attributes(source, tag, tag_open.end(), gt))
+        if not tag_open.group(1) and gt > tag_open.end():
+            _collect_tag_attributes(collector, source, tag, tag_open.end(), gt)
         text_start = position = gt + 1
         if tag == "style" and not tag_open.group(1):
             if style_close != -2 and style_close < position:
@@ -176,9 +184,8 @@ def html_views(source: str) -> HtmlViews:
             close = length if style_close == -2 else style_close
             for css in _CSS_URL.finditer(source, position, close):
                 group = 1 if css.group(1) is not None else 2
-                view = _attribute_view(source, css.start(group), css.end(group))
-                attributes.append(AttributeView(view, "style", "style"))
+                collector.add(css.start(group), css.end(group), "style", "style")
             builder.replace(position, close, " ")
             text_start = position = close
     _copy_decoding(builder, source, text_start, length)
-    return HtmlViews(builder.build(), attributes)
+    return HtmlViews(builder.build(), collector.build(), collector.segments)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
 from helpscout_app.compliance.findings import Kind, Severity
+from helpscout_app.compliance.html_view import AttributeSegment
 from helpscout_app.compliance.options import CheckOptions
 from helpscout_app.compliance.text_view import TextView
 
@@ -47,11 +49,19 @@ class Scan:
     view: TextView
     options: CheckOptions
     source: Source = Source.BODY
-    tag: str = ""
-    attribute: str = ""
-    is_tracking_pixel: bool = False
+    segments: list[AttributeSegment] = field(default_factory=list)
     _lower: str | None = field(default=None, repr=False)
     _phone_text: str | None = field(default=None, repr=False)
+    _segment_starts: list[int] | None = field(default=None, repr=False)
+
+    def segment_at(self, offset: int) -> AttributeSegment | None:
+        """Which HTML attribute (tag, name) the text at `offset` came from, if any."""
+        if not self.segments:
+            return None
+        if self._segment_starts is None:
+            self._segment_starts = [segment.view_start for segment in self.segments]
+        index = bisect_right(self._segment_starts, offset) - 1
+        return self.segments[max(index, 0)]
 
     @property
     def text(self) -> str:

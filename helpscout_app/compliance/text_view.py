@@ -138,8 +138,8 @@ class ViewBuilder:
         self._append(text, source_start, source_end, copied=False)
 
     def _append(self, text: str, source_start: int, source_end: int, *, copied: bool) -> None:
-        if not text and source_start == source_end:
-            return
+        if not text:
+            return  # removed source text: the next piece's source offset records the jump
         if copied and len(text) != source_end - source_start:
             copied = False
         last = self._pieces[-1] if self._pieces else None
@@ -158,8 +158,13 @@ class ViewBuilder:
         self._parts.append(text)
         self._length += len(text)
 
+    @property
+    def length(self) -> int:
+        """Characters in the view so far."""
+        return self._length
+
     def build(self) -> TextView:
-        pieces = [p for p in self._pieces if p.view_end > p.view_start] or self._pieces[:1]
+        pieces = self._pieces or [_Piece(0, 0, 0, 0, True)]
         return TextView("".join(self._parts), pieces, [p.view_start for p in pieces])
 
 

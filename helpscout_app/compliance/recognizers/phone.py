@@ -19,20 +19,15 @@ import phonenumbers
 from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan, Source
 
-CANDIDATE = re.compile(
-    r"[+(]?\d[\d \t().\-/]{5,40}\d"
-    r"(?:(?![0-9A-Za-z_]|[-/:][A-Za-z])|(?=(?:x|ext|extn)\.?[ \t]?\d))"
-)
-"""Digits with the separators people put in phone numbers, 7 to ~40 characters long.
+DIGIT_RUN = re.compile(r"[+(]?\d[\d \t().\-/]*+")
+"""Digits with the separators people put in phone numbers, taken whole (possessive: linear).
 
-It starts with a digit, "+" or "(" so the engine jumps between candidates; what a lookbehind
-would reject (a run glued to "$", "@", "." or another digit, or "12:" of a time) is checked on
-the character before it (`NOT_BEFORE`).
-
-Letters may touch the start ("at555-123-4567", "电话415-666-7777"): codes that glue letters to
-digits (ASINs, UPS 1Z…, TBA…) leave runs too short or not dialable, and are filtered below.
-A run that goes on into letters ("T005-2333-100731-SW-2", a MAC "01-23-45-67-89-AB") or that
-follows "12:" (a timestamp) is a code, not a number.
+It starts with a digit, "+" or "(" so the engine jumps between runs. Letters may touch the
+start ("at555-123-4567", "电话415-666-7777"): codes that glue letters to digits (ASINs,
+UPS 1Z…, TBA…) leave runs too short or not dialable, and are filtered below. What a
+lookbehind would reject (a run glued to "$", "@", "." or another digit, or "12:" of a time)
+is checked on the character before it (`NOT_BEFORE`); a run that goes on into letters
+("T005-2333-100731-SW-2", a MAC "01-23-45-67-89-AB") is a code, not a number.
 """
 
 EXTENSION = re.compile(
@@ -84,7 +79,7 @@ LOOKALIKE_WORDS = frozenset(
 )
 """Words that introduce a number that is not a phone: "Order #", "tracking number:"."""
 
-WEAK_LOOKALIKE_WORDS = frozenset({"no", "nr", "id", "#", "№", "nº"})
+WEAK_LOOKALIKE_WORDS = frozenset({"no", "nr", "id", "№", "nº"})
 """Read as a look-alike only when no phone word stands further back ("Cep no: …")."""
 
 CONTEXT_FILLERS = frozenset(
@@ -225,8 +220,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _SPLIT_PHONE_MARK = re.compile(r"[-.()+]")
-MAX_SPLIT_TOKENS = 8
-"""Most space-separated groups a candidate may have for a search inside it (bounds the cost)."""
+MAX_GROUPS_PER_NUMBER = 6
+"""Most space-separated groups one number has ("+44 20 7946 0958" has four)."""
 
 
 def _piece_matches(scan: Scan, start: int, end: int, prefix: str) -> Iterator[Match]:
@@ -234,31 +229,56 @@ def _piece_matches(scan: Scan, start: int, end: int, prefix: str) -> Iterator[Ma
     text = scan.phone_text
     piece = text[start:end]
     digits = "".join(char for char in piece if char.isdigit())
-    rule = _rule_for(scan, piece, digits, start, prefix)
-    if rule is not None:
-        yield _phone_match(scan, rule, start, _with_extension(text, end))
+    if len(digits) <= 20:
+        rule = _rule_for(scan, piece, digits, start, prefix)
+        if rule is not None:
+            yield _phone_match(scan, rule, start, _with_extension(text, end))
+            return
+    yield from _numbers_among_groups(scan, start, end)
+
+
+def _numbers_among_groups(scan: Scan, start: int, end: int) -> Iterator[Match]:
+    """Numbers in a run of space-separated groups ("Tel 555-123-4567 555-987-6543").
+
+    Greedy from the left, trying at most `MAX_GROUPS_PER_NUMBER` groups and only spans with
+    7 to 20 digits, so a megabyte of digits costs a pass, not a search. Spans of bare digit
+    groups (card, IBAN and account numbers) are not read as phones here.
+    """
+    text = scan.phone_text
+    groups = [(group.start(), group.end()) for group in _GROUP.finditer(text, start, end)]
+    if len(groups) < 2:
         return
-    tokens = [(t.start(), t.end()) for t in re.finditer(r"\S+", piece)]
-    if not 2 <= len(tokens) <= MAX_SPLIT_TOKENS:
-        return
+    counts = [sum(char.isdigit() for char in text[g_start:g_end]) for g_start, g_end in groups]
     index = 0
-    while index < len(tokens):
-        for last in range(len(tokens), index, -1):
-            if last - index == len(tokens):
-                continue  # the whole piece was judged above
-            sub_start, sub_end = start + tokens[index][0], start + tokens[last - 1][1]
-            sub_start, sub_end = _trim(text, sub_start, sub_end)
-            sub = text[sub_start:sub_end]
-            sub_digits = "".join(char for char in sub if char.isdigit())
-            if not _SPLIT_PHONE_MARK.search(sub):
-                continue  # groups split by spaces only: card, IBAN and account numbers
-            sub_rule = _rule_for(scan, sub, sub_digits, sub_start, _prefix_of(sub))
-            if sub_rule is not None:
-                yield _phone_match(scan, sub_rule, sub_start, _with_extension(text, sub_end))
-                index = last
+    while index < len(groups):
+        found = None
+        total = 0
+        last_options = []
+        for last in range(index, min(index + MAX_GROUPS_PER_NUMBER, len(groups))):
+            total += counts[last]
+            if total > 20:
                 break
-        else:
+            if total >= 7 and last - index + 1 < len(groups):
+                last_options.append(last)
+        for last in reversed(last_options):
+            sub_start, sub_end = _trim(text, groups[index][0], groups[last][1])
+            sub = text[sub_start:sub_end]
+            if not _SPLIT_PHONE_MARK.search(sub):
+                continue
+            sub_digits = "".join(char for char in sub if char.isdigit())
+            rule = _rule_for(scan, sub, sub_digits, sub_start, _prefix_of(sub))
+            if rule is not None:
+                found = (rule, sub_start, sub_end, last)
+                break
+        if found is None:
             index += 1
+            continue
+        rule, sub_start, sub_end, last = found
+        yield _phone_match(scan, rule, sub_start, _with_extension(text, sub_end))
+        index = last + 1
+
+
+_GROUP = re.compile(r"[^ \t]+")
 
 
 def _prefix_of(piece: str) -> str:
@@ -277,18 +297,37 @@ _CODE_GOES_ON = re.compile(r"[\d().\-/:]{0,20}[-/:][A-Za-z]")
 """After a candidate: the run continues into letters, so it is a code (a MAC address)."""
 
 
+_EXTENSION_START = re.compile(r"(?:x|ext|extn)\.?[ \t]?\d")
+
+
 def find_phone_numbers(scan: Scan) -> Iterator[Match]:
     """Every dialable number that is not a known look-alike."""
     text = scan.phone_text
-    for found in CANDIDATE.finditer(text):
-        before = found.start() - 1
-        if before >= 0 and (
+    for run in DIGIT_RUN.finditer(text):
+        run_start, run_end = run.start(), run.end()
+        while run_end > run_start and not text[run_end - 1].isdigit():
+            run_end -= 1
+        if run_end - run_start < 7:
+            continue
+        before = run_start - 1
+        if before >= 0 and text[before] == "+" and text[run_start] == "+":
+            pass  # "++1 (650) 333-6000": a doubled plus is still an international number
+        elif before >= 0 and (
             text[before] in NOT_BEFORE or (text[before] == ":" and text[before - 1:before].isdigit())
         ):
+            # "$20 415-666-7777": the first group belongs to what precedes it; the rest may
+            # still be a number.
+            gap = text.find(" ", run_start, run_end)
+            if gap < 0:
+                continue
+            run_start = gap + 1
+        after = text[run_end:run_end + 1]
+        if after.isascii() and (after.isalnum() or after == "_"):
+            if not _EXTENSION_START.match(text, run_end):
+                continue  # the run goes on into letters: a code
+        if _CODE_GOES_ON.match(text, run_end):
             continue
-        if _CODE_GOES_ON.match(text, found.end()):
-            continue
-        for piece_start, piece_end in _pieces(text, found.start(), found.end()):
+        for piece_start, piece_end in _pieces(text, run_start, run_end):
             start, end = _trim(text, piece_start, piece_end)
             if end - start >= 7:
                 yield from _piece_matches(scan, start, end, _prefix_of(text[start:end]))

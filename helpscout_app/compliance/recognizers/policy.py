@@ -133,7 +133,7 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
         (
             _clue("coupon", r"coupons?\b", before=0, after=10),
             _clue("code", r"(?:promo(?:tion(?:al)?)?|discount|voucher)\s+codes?\b", before=25, after=8),
-            _clue("off", r"\d{1,2}\s*%\s*off\b", before=8, after=5),
+            _clue("%", r"\d{1,2}\s*%\s*off\b", before=4, after=8),
             _clue("check out our", r"check\s+out\s+our\b", before=0, after=15),
             _clue("our other|our new|our latest", r"our\s+(?:other|new|latest)\s+products\b", before=0, after=25),
             _clue("subscribe to our", r"subscribe\s+to\s+our\b", before=0, after=20),

@@ -44,7 +44,7 @@ SPELLED_SEQUENCE = re.compile(rf"{_TOKEN}(?:[ \t,.\-/()]{{1,3}}{_TOKEN})+(?![\w]
 """A run of digit words and digit groups joined by the separators people use in numbers."""
 
 _TOKENS = re.compile(_TOKEN)
-DIGIT_WORD = re.compile(_WORD)
+DIGIT_WORD = re.compile(_WORD + r"\b")
 """A digit word anywhere (boundaries checked in code): where a spelled number can be."""
 _CLUSTER_GAP = 30
 """Two digit words this close may be part of one number; a lone one ("one day") is not."""
@@ -90,7 +90,6 @@ def _clusters(lower: str) -> list[tuple[int, int]]:
     positions = [
         word.start() for word in DIGIT_WORD.finditer(lower)
         if not (word.start() > 0 and lower[word.start() - 1].isalpha())
-        and not (word.end() < len(lower) and lower[word.end()].isalpha())
     ]
     clusters: list[tuple[int, int]] = []
     for previous, current in zip(positions, positions[1:], strict=False):

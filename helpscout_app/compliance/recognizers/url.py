@@ -30,6 +30,8 @@ SCHEME_BEFORE = re.compile(r"(?:h(?:\*\*|\[tt\])ps?|[a-z][a-z0-9+.-]{0,15})[ \t]
 """The scheme in front of "//": http, hxxps (defanged), h**ps, "https :" (spaced), svn+ssh."""
 
 URL_REST = re.compile(r"[ \t]{0,2}" + _URL_CHARS + "{1,2048}")
+AUTHORITY = re.compile(r"[ \t]{0,2}[^\s/?#<>\"'`\\]{1,255}")
+"""Just the host part after "//": judged before the rest of the URL is read."""
 
 WWW_HOST = re.compile(r"www\d{0,3}\." + _URL_CHARS + "{1,2048}")
 """A host written from its www. label on, with whatever path follows."""
@@ -127,14 +129,15 @@ def _link(scan: Scan, start: int, end: int, host_text: str, rule: str) -> Match 
     host = parse_host(host_text)
     if host is None:
         return None
-    if scan.source is Source.ATTRIBUTE:
-        rule = "url.tracking_pixel" if scan.is_tracking_pixel else "url.html_attribute"
+    segment = scan.segment_at(start) if scan.source is Source.ATTRIBUTE else None
+    if segment is not None:
+        rule = "url.tracking_pixel" if segment.is_tracking_pixel else "url.html_attribute"
     rule, message = _classify(host, rule)
-    if scan.source is Source.ATTRIBUTE and rule in ("url.html_attribute", "url.tracking_pixel"):
+    if segment is not None and rule in ("url.html_attribute", "url.tracking_pixel"):
         message = (
             "Tracking pixel: an invisible image that reports to an external site."
-            if scan.is_tracking_pixel
-            else f"Link hidden in the HTML ({scan.tag} {scan.attribute}): an external site."
+            if segment.is_tracking_pixel
+            else f"Link hidden in the HTML ({segment.tag} {segment.attribute}): an external site."
         )
     return Match(Kind.URL, rule, start, end, message, target=host_text.lower())
 
@@ -154,6 +157,13 @@ def _scheme_urls(scan: Scan) -> Iterator[Match]:
         if slash.start() < resume:
             continue
         scheme = SCHEME_BEFORE.search(lower, max(slash.start() - 24, 0), slash.start())
+        authority = AUTHORITY.match(lower, slash.end())
+        if authority is None or (
+            parse_host(_host_of(authority.group().lstrip(" \t"))) is None
+            and scheme is not None
+            and lower[scheme.start():slash.start()].rstrip(" \t:") in WEB_SCHEMES
+        ):
+            continue  # no host, or not a public one: "http://" alone, "http://http://…"
         rest = URL_REST.match(lower, slash.end())
         if rest is None:
             continue
