@@ -1,7 +1,7 @@
 """The contact-info detector: pure functions, no I/O, nothing of Flask or the workers.
 
-    from helpscout_app.compliance import check
-    report = check(text, html=False, attachments=())
+from helpscout_app.compliance import check
+report = check(text, html=False, attachments=())
 """
 
 from helpscout_app.compliance.detector import check

@@ -75,7 +75,12 @@ def _text_findings(text: str, html: bool, options: CheckOptions) -> list[Finding
                     allowed.append((start, end, match.kind))
                     continue
                 finding = Finding(
-                    match.kind, match.severity, start, end, text[start:end], match.rule,
+                    match.kind,
+                    match.severity,
+                    start,
+                    end,
+                    text[start:end],
+                    match.rule,
                     match.message,
                 )
                 (blocking if match.severity is Severity.BLOCK else warnings).append(finding)
@@ -93,10 +98,10 @@ def _outside(findings: list[Finding], allowed: list[tuple[int, int, Kind]]) -> l
     if not allowed:
         return findings
     return [
-        f for f in findings
+        f
+        for f in findings
         if not any(
-            start <= f.start and f.end <= end and f.kind is not kind
-            for start, end, kind in allowed
+            start <= f.start and f.end <= end and f.kind is not kind for start, end, kind in allowed
         )
     ]
 
@@ -109,8 +114,13 @@ def _merge_overlaps(findings: list[Finding], text: str) -> list[Finding]:
             last = merged[-1]
             if finding.end > last.end:
                 merged[-1] = Finding(
-                    last.kind, last.severity, last.start, finding.end,
-                    text[last.start:finding.end], last.rule, last.message,
+                    last.kind,
+                    last.severity,
+                    last.start,
+                    finding.end,
+                    text[last.start : finding.end],
+                    last.rule,
+                    last.message,
                 )
             continue
         merged.append(finding)
@@ -135,8 +145,9 @@ def _redacted(text: str, html: bool, findings: list[Finding], options: CheckOpti
         return text
     redacted = redact(text, findings)
     for _ in range(MAX_REDACTION_PASSES):
-        remaining = [f for f in _text_findings(redacted, html, options)
-                     if f.severity is Severity.BLOCK]
+        remaining = [
+            f for f in _text_findings(redacted, html, options) if f.severity is Severity.BLOCK
+        ]
         if not remaining:
             break
         redacted = redact(redacted, remaining)

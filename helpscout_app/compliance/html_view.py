@@ -37,9 +37,7 @@ TEXT_ATTRIBUTES = frozenset("alt title content value placeholder label aria-labe
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
 _TAG_OPEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})")
-_ATTRIBUTE = re.compile(
-    r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
-)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
 _STYLE_CLOSE = re.compile(r"</style", re.IGNORECASE)
 _PIXEL_SIZE = re.compile(r"^\s*[01](?:px)?\s*$")

@@ -10,7 +10,11 @@ from helpscout_app.compliance.findings import PLACEHOLDERS, Finding, Severity
 def redact(text: str, findings: Iterable[Finding]) -> str:
     """Replace blocking spans (which must not overlap) from the end, so offsets stay valid."""
     spans = sorted(
-        (f for f in findings if f.severity is Severity.BLOCK and f.kind in PLACEHOLDERS and f.end > f.start),
+        (
+            f
+            for f in findings
+            if f.severity is Severity.BLOCK and f.kind in PLACEHOLDERS and f.end > f.start
+        ),
         key=lambda f: f.start,
         reverse=True,
     )

@@ -143,12 +143,7 @@ class ViewBuilder:
         if copied and len(text) != source_end - source_start:
             copied = False
         last = self._pieces[-1] if self._pieces else None
-        if (
-            copied
-            and last is not None
-            and last.copied
-            and last.source_end == source_start
-        ):
+        if copied and last is not None and last.copied and last.source_end == source_start:
             last.view_end += len(text)
             last.source_end = source_end
         else:

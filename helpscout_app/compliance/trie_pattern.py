@@ -28,8 +28,9 @@ def trie_pattern(words: Iterable[str]) -> str:
 
 
 def _branch(node: dict[str, dict]) -> str:
-    alternatives = [re.escape(char) + _branch(child) for char, child in sorted(node.items())
-                    if char != _END]
+    alternatives = [
+        re.escape(char) + _branch(child) for char, child in sorted(node.items()) if char != _END
+    ]
     if not alternatives:
         return ""
     body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"

@@ -51,10 +51,10 @@ def _address_at(scan: Scan, at: int) -> Match | None:
     if start == at:
         return None
     rule, message = "email.address", "Email address: Amazon blocks replies that give one."
-    if scan.lower[max(start - len(_MAILTO), 0):start] == _MAILTO:
+    if scan.lower[max(start - len(_MAILTO), 0) : start] == _MAILTO:
         start -= len(_MAILTO)
         rule, message = "email.mailto", "mailto: link: an email address outside Amazon."
-    address = f"{text[local.start():at].strip('.')}@{domain.group()}".lower()
+    address = f"{text[local.start() : at].strip('.')}@{domain.group()}".lower()
     return Match(Kind.EMAIL, rule, start, domain.end(), message, target=address)
 
 

@@ -51,7 +51,7 @@ PROSE_WORDS_BEFORE_AT = frozenset(
 """Words that stand before "at" in ordinary sentences: "sold at acme.com" is a link, not a
 mailbox; the link recognizer reports it."""
 
-_MESSAGE = "Disguised email address (\"at\"/\"dot\" written out): Amazon blocks it."
+_MESSAGE = 'Disguised email address ("at"/"dot" written out): Amazon blocks it.'
 
 
 def _separators(lower: str) -> list[tuple[int, int]]:
@@ -90,8 +90,10 @@ def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
     name = local.group().lower()
     if spelled_at and name in PROSE_WORDS_BEFORE_AT:
         return None
-    if spelled_at and not obfuscated_dots and not (
-        name in MAILBOX_NAMES or _MAILBOX_LOCAL.search(name)
+    if (
+        spelled_at
+        and not obfuscated_dots
+        and not (name in MAILBOX_NAMES or _MAILBOX_LOCAL.search(name))
     ):
         return None  # "visit us at acme.com": a link, which the link recognizer reports
     if text.startswith(("/", ":"), domain.end()):

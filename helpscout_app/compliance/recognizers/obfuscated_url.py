@@ -105,8 +105,12 @@ def _spaced_letters(scan: Scan) -> Iterator[Match]:
         if len(labels) < 2 or not all(labels) or not _is_plausible(labels):
             continue
         yield Match(
-            Kind.URL, "url.spaced_letters", found.start(), found.end(),
-            "Web address spelled out letter by letter: an external site.", collapsed.lower(),
+            Kind.URL,
+            "url.spaced_letters",
+            found.start(),
+            found.end(),
+            "Web address spelled out letter by letter: an external site.",
+            collapsed.lower(),
         )
 
 

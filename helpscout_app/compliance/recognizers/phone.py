@@ -126,7 +126,7 @@ def _isbn13_checks(digits: str) -> bool:
 
 
 def _context_says(scan: Scan, start: int) -> str:
-    """"phone" or "lookalike" when the words right before the number say what it is."""
+    """ "phone" or "lookalike" when the words right before the number say what it is."""
     tokens = _CONTEXT_TOKEN.findall(scan.lower, max(start - _CONTEXT, 0), start)
     weak = False
     for index, token in enumerate(reversed(tokens[-_CONTEXT_WORDS:])):
@@ -148,10 +148,13 @@ def _rule_for(scan: Scan, piece: str, digits: str, start: int, prefix: str) -> s
     compact = re.sub(r"\s+", " ", piece.strip())
     if prefix == "+":
         # "+86 20 61302222-8866": an extension may follow the 15 digits of E.164.
-        return "phone.international" if 7 <= len(digits) <= 15 or (
-            len(digits) <= 20 and 7 <= len(_without_last_group(compact)) <= 15
-        ) else None
-    if prefix and _is_valid_international(digits[len(prefix):]):
+        return (
+            "phone.international"
+            if 7 <= len(digits) <= 15
+            or (len(digits) <= 20 and 7 <= len(_without_last_group(compact)) <= 15)
+            else None
+        )
+    if prefix and _is_valid_international(digits[len(prefix) :]):
         return "phone.international"  # 0049 …, 011 64 …, 0011 …: an international prefix
     if prefix == "00":
         # No national number starts 00: "00 10 00 31 46" is a hex dump, unless a cue says
@@ -313,7 +316,8 @@ def find_phone_numbers(scan: Scan) -> Iterator[Match]:
         if before >= 0 and text[before] == "+" and text[run_start] == "+":
             pass  # "++1 (650) 333-6000": a doubled plus is still an international number
         elif before >= 0 and (
-            text[before] in NOT_BEFORE or (text[before] == ":" and text[before - 1:before].isdigit())
+            text[before] in NOT_BEFORE
+            or (text[before] == ":" and text[before - 1 : before].isdigit())
         ):
             # "$20 415-666-7777": the first group belongs to what precedes it; the rest may
             # still be a number.
@@ -321,10 +325,10 @@ def find_phone_numbers(scan: Scan) -> Iterator[Match]:
             if gap < 0:
                 continue
             run_start = gap + 1
-        after = text[run_end:run_end + 1]
-        if after.isascii() and (after.isalnum() or after == "_"):
-            if not _EXTENSION_START.match(text, run_end):
-                continue  # the run goes on into letters: a code
+        after = text[run_end : run_end + 1]
+        glued = after.isascii() and (after.isalnum() or after == "_")
+        if glued and not _EXTENSION_START.match(text, run_end):
+            continue  # the run goes on into letters: a code
         if _CODE_GOES_ON.match(text, run_end):
             continue
         for piece_start, piece_end in _pieces(text, run_start, run_end):

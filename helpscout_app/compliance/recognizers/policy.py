@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from helpscout_app.compliance.findings import Kind, Severity
-from helpscout_app.compliance.trie_pattern import trie_pattern
 from helpscout_app.compliance.scan import Match, Recognizer, Scan, Source
+from helpscout_app.compliance.trie_pattern import trie_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +51,49 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
         "Return instructions: the playbook resolves product problems with a refund or a "
         "replacement, without asking for the item back.",
         (
-            _clue("back", r"(?:ship|send|mail|post|bring)\s+(?:[\w']+\s+){0,3}?back\b", before=60, after=6),
-            _clue("mail it|ship it|post it|mail them|ship them|post them|mail the|ship the|post the",
-                  r"(?:mail|ship|post)\s+(?:it|them|the\s+[\w-]+)\s+to\b", before=0, after=45),
-            _clue(" to us| to our", r"return\s+(?:it|them|the\s+[\w-]+)\s+to\s+(?:us|our)\b", before=45, after=10),
+            _clue(
+                "back",
+                r"(?:ship|send|mail|post|bring)\s+(?:[\w']+\s+){0,3}?back\b",
+                before=60,
+                after=6,
+            ),
+            _clue(
+                "mail it|ship it|post it|mail them|ship them|post them|mail the|ship the|post the",
+                r"(?:mail|ship|post)\s+(?:it|them|the\s+[\w-]+)\s+to\b",
+                before=0,
+                after=45,
+            ),
+            _clue(
+                " to us| to our",
+                r"return\s+(?:it|them|the\s+[\w-]+)\s+to\s+(?:us|our)\b",
+                before=45,
+                after=10,
+            ),
             _clue("return form", r"return\s+form\b", before=0, after=15),
-            _clue("label", r"print\s+(?:the|a|your)\s+(?:\w+\s+){0,2}?label\b"
-                           r"|(?:send|email|attach)\w*\s+(?:you\s+)?(?:a|the)\s+(?:prepaid\s+)?"
-                           r"return\s+label\b", before=60, after=8),
+            _clue(
+                "label",
+                r"print\s+(?:the|a|your)\s+(?:\w+\s+){0,2}?label\b"
+                r"|(?:send|email|attach)\w*\s+(?:you\s+)?(?:a|the)\s+(?:prepaid\s+)?"
+                r"return\s+label\b",
+                before=60,
+                after=8,
+            ),
             _clue("drop ", r"drop\s+(?:it|them|the\s+\w+)\s+off\b", before=0, after=40),
-            _clue("zurück", r"zurück(?:senden|schicken)\b"
-                            r"|(?:senden|schicken)\s+sie\s+[^.!?]{0,60}?zurück\b", before=100, after=20),
+            _clue(
+                "zurück",
+                r"zurück(?:senden|schicken)\b"
+                r"|(?:senden|schicken)\s+sie\s+[^.!?]{0,60}?zurück\b",
+                before=100,
+                after=20,
+            ),
             _clue("renvoy", r"renvoy\w+", before=0, after=25),
-            _clue("devol|devuelv", r"devolver\s+el\s+producto\b"
-                                   r"|devuelv\w+\b[^.!?]{0,60}?\ba\s+nuestr[oa]\b", before=0, after=110),
+            _clue(
+                "devol|devuelv",
+                r"devolver\s+el\s+producto\b"
+                r"|devuelv\w+\b[^.!?]{0,60}?\ba\s+nuestr[oa]\b",
+                before=0,
+                after=110,
+            ),
             _clue("etiqueta", r"etiqueta\s+de\s+devoluci\w+", before=0, after=40),
             _clue("rispedi", r"rispedi\w+", before=0, after=25),
         ),
@@ -74,57 +103,102 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
         "Review wording: Amazon forbids asking for positive reviews, asking only happy buyers, "
         "or asking to change a review.",
         (
-            _clue("review|rating|feedback",
-                  r"(?:positive|good|great|glowing|favou?rable|higher)[\s-]*"
-                  r"(?:review|rating|feedback)", before=22, after=14),
-            _clue("star|stell|estrell|stern|étoile|★",
-                  r"(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
-                  r"(?:stars?|stelle|estrellas|sterne\w*|étoiles|★)", before=14, after=16),
+            _clue(
+                "review|rating|feedback",
+                r"(?:positive|good|great|glowing|favou?rable|higher)[\s-]*"
+                r"(?:review|rating|feedback)",
+                before=22,
+                after=14,
+            ),
+            _clue(
+                "star|stell|estrell|stern|étoile|★",
+                r"(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
+                r"(?:stars?|stelle|estrellas|sterne\w*|étoiles|★)",
+                before=14,
+                after=16,
+            ),
             _clue("⭐⭐⭐", r"⭐{3,}", before=0, after=30),
-            _clue("happy|satisf|pleased|love|enjoy|content|zufrieden|soddisf",
-                  r"(?:if|si|wenn|se)\b[^.!?]{0,40}?\b(?:happy|satisfied|pleased|love|enjoy\w*|"
-                  r"content[ao]?|satisfech\w*|zufrieden|soddisfatt\w*|satisfait\w*)\b[^.!?]{0,100}?"
-                  r"(?:review|rating|feedback|stars?|valoraci\w*|reseña|opini\w*|bewertung|"
-                  r"sterne|recensione|stelle|avis|étoiles)", before=55, after=140),
-            _clue("review|rating|feedback",
-                  r"(?:(?:could|would|can)\s+you\s+(?:please\s+)?|please\s+)"
-                  r"(?:change|remove|update|delete|revise|edit)\s+(?:your|the)\s+(?:[\w-]+\s+)?"
-                  r"(?:review|rating|feedback)\b", before=75, after=14),
+            _clue(
+                "happy|satisf|pleased|love|enjoy|content|zufrieden|soddisf",
+                r"(?:if|si|wenn|se)\b[^.!?]{0,40}?\b(?:happy|satisfied|pleased|love|enjoy\w*|"
+                r"content[ao]?|satisfech\w*|zufrieden|soddisfatt\w*|satisfait\w*)\b[^.!?]{0,100}?"
+                r"(?:review|rating|feedback|stars?|valoraci\w*|reseña|opini\w*|bewertung|"
+                r"sterne|recensione|stelle|avis|étoiles)",
+                before=55,
+                after=140,
+            ),
+            _clue(
+                "review|rating|feedback",
+                r"(?:(?:could|would|can)\s+you\s+(?:please\s+)?|please\s+)"
+                r"(?:change|remove|update|delete|revise|edit)\s+(?:your|the)\s+(?:[\w-]+\s+)?"
+                r"(?:review|rating|feedback)\b",
+                before=75,
+                after=14,
+            ),
         ),
     ),
     PolicyRule(
         "policy.review_incentive",
         "Incentive for a review: offering anything in return for a review is banned.",
         (
-            _clue("review|rating|feedback",
-                  r"(?:in\s+exchange\s+for|in\s+return\s+for|for\s+(?:leaving|writing|posting))"
-                  r"\s+(?:a|an|your|us\s+a)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)", before=65, after=14),
-            _clue("review|rating|feedback|rate",
-                  r"(?:review|rating|feedback|rate)\b[^.!?]{0,60}?\b(?:and|&)\s+"
-                  r"(?:we(?:'ll|\s+will)|you(?:'ll|\s+will)|get|receive)\b[^.!?]{0,40}?"
-                  r"\b(?:free|gift|discount|refund|voucher|coupon|rebate|reward|bonus|cash)", before=10, after=170),
-            _clue("review",
-                  r"if\s+you\s+(?:post|leave|write|give)\b[^.!?]{0,60}?\breview\b[^.!?]{0,60}?"
-                  r"(?:refund|free|gift|discount|voucher|coupon|rebate|reward|bonus|cash)"
-                  r"|(?:free|gift|discount|voucher|rebate)\b[^.!?]{0,60}?\b(?:if|for|after)\s+"
-                  r"you\s+(?:post|leave|write|give)\b[^.!?]{0,30}?\breview", before=150, after=90),
-            _clue("review|rating|feedback",
-                  r"(?:gift\s+card|free\s+(?:product|item|gift)|discount|voucher|rebate)\b"
-                  r"[^.!?]{0,60}?(?:for|after)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)", before=130, after=14),
-            _clue("screenshot", r"screenshot\b[^.!?]{0,80}?\b(?:free|gift|refund|discount|voucher)", before=0, after=110),
-            _clue("valora|reseña|bewertung|recensione",
-                  r"(?:valoraci\w+|reseña|bewertung|recensione)\b[^\n]{0,120}?"
-                  r"(?:cupón|descuento|gutschein|rabatt|buono|sconto)", before=0, after=150),
+            _clue(
+                "review|rating|feedback",
+                r"(?:in\s+exchange\s+for|in\s+return\s+for|for\s+(?:leaving|writing|posting))"
+                r"\s+(?:a|an|your|us\s+a)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)",
+                before=65,
+                after=14,
+            ),
+            _clue(
+                "review|rating|feedback|rate",
+                r"(?:review|rating|feedback|rate)\b[^.!?]{0,60}?\b(?:and|&)\s+"
+                r"(?:we(?:'ll|\s+will)|you(?:'ll|\s+will)|get|receive)\b[^.!?]{0,40}?"
+                r"\b(?:free|gift|discount|refund|voucher|coupon|rebate|reward|bonus|cash)",
+                before=10,
+                after=170,
+            ),
+            _clue(
+                "review",
+                r"if\s+you\s+(?:post|leave|write|give)\b[^.!?]{0,60}?\breview\b[^.!?]{0,60}?"
+                r"(?:refund|free|gift|discount|voucher|coupon|rebate|reward|bonus|cash)"
+                r"|(?:free|gift|discount|voucher|rebate)\b[^.!?]{0,60}?\b(?:if|for|after)\s+"
+                r"you\s+(?:post|leave|write|give)\b[^.!?]{0,30}?\breview",
+                before=150,
+                after=90,
+            ),
+            _clue(
+                "review|rating|feedback",
+                r"(?:gift\s+card|free\s+(?:product|item|gift)|discount|voucher|rebate)\b"
+                r"[^.!?]{0,60}?(?:for|after)\s+(?:\w+\s+){0,2}?(?:review|rating|feedback)",
+                before=130,
+                after=14,
+            ),
+            _clue(
+                "screenshot",
+                r"screenshot\b[^.!?]{0,80}?\b(?:free|gift|refund|discount|voucher)",
+                before=0,
+                after=110,
+            ),
+            _clue(
+                "valora|reseña|bewertung|recensione",
+                r"(?:valoraci\w+|reseña|bewertung|recensione)\b[^\n]{0,120}?"
+                r"(?:cupón|descuento|gutschein|rabatt|buono|sconto)",
+                before=0,
+                after=150,
+            ),
         ),
     ),
     PolicyRule(
         "policy.seller_feedback",
         'The words "seller feedback": the playbook uses Amazon\'s review request instead.',
         (
-            _clue("feedback|bewertung|vendeur|vendedor",
-                  r"seller[\s-]+feedback\b|verkäufer[\s-]*bewertung\w*"
-                  r"|évaluation\s+(?:du\s+)?vendeur|valoraci[óo]n\s+(?:del\s+)?vendedor"
-                  r"|feedback\s+(?:del\s+|sul\s+)?venditore", before=25, after=25),
+            _clue(
+                "feedback|bewertung|vendeur|vendedor",
+                r"seller[\s-]+feedback\b|verkäufer[\s-]*bewertung\w*"
+                r"|évaluation\s+(?:du\s+)?vendeur|valoraci[óo]n\s+(?:del\s+)?vendedor"
+                r"|feedback\s+(?:del\s+|sul\s+)?venditore",
+                before=25,
+                after=25,
+            ),
         ),
     ),
     PolicyRule(
@@ -132,23 +206,52 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
         "Marketing: promotions, coupons and other products are banned in buyer messages.",
         (
             _clue("coupon", r"coupons?\b", before=0, after=10),
-            _clue("code", r"(?:promo(?:tion(?:al)?)?|discount|voucher)\s+codes?\b", before=25, after=8),
+            _clue(
+                "code", r"(?:promo(?:tion(?:al)?)?|discount|voucher)\s+codes?\b", before=25, after=8
+            ),
             _clue("%", r"\d{1,2}\s*%\s*off\b", before=4, after=8),
             _clue("check out our", r"check\s+out\s+our\b", before=0, after=15),
-            _clue("our other|our new|our latest", r"our\s+(?:other|new|latest)\s+products\b", before=0, after=25),
+            _clue(
+                "our other|our new|our latest",
+                r"our\s+(?:other|new|latest)\s+products\b",
+                before=0,
+                after=25,
+            ),
             _clue("subscribe to our", r"subscribe\s+to\s+our\b", before=0, after=20),
-            _clue("visit our", r"visit\s+our\s+(?:store|shop|website|site|showroom)\b", before=0, after=25),
-            _clue("our own|our web|our site|our online|our shop|our showroom|our amazon",
-                  r"our\s+(?:own\s+)?(?:website|web\s*site|online\s+shop|shop|showroom|"
-                  r"amazon\s+store)\b", before=0, after=35),
+            _clue(
+                "visit our",
+                r"visit\s+our\s+(?:store|shop|website|site|showroom)\b",
+                before=0,
+                after=25,
+            ),
+            _clue(
+                "our own|our web|our site|our online|our shop|our showroom|our amazon",
+                r"our\s+(?:own\s+)?(?:website|web\s*site|online\s+shop|shop|showroom|"
+                r"amazon\s+store)\b",
+                before=0,
+                after=35,
+            ),
             _clue("newsletter", r"newsletter", before=0, after=12),
-            _clue("follow|seguici|síguenos|folgen|suivez",
-                  r"follow\s+us\b|seguici|síguenos|folgen\s+sie\s+uns|suivez[-\s]nous", before=0, after=20),
-            _clue("offer|deal|exclusive",
-                  r"special\s+offer|exclusive\s+(?:deal|offer|discount)|we\s+post\s+deals", before=20, after=25),
+            _clue(
+                "follow|seguici|síguenos|folgen|suivez",
+                r"follow\s+us\b|seguici|síguenos|folgen\s+sie\s+uns|suivez[-\s]nous",
+                before=0,
+                after=20,
+            ),
+            _clue(
+                "offer|deal|exclusive",
+                r"special\s+offer|exclusive\s+(?:deal|offer|discount)|we\s+post\s+deals",
+                before=20,
+                after=25,
+            ),
             _clue("also like", r"you\s+might\s+also\s+like", before=12, after=12),
             _clue("on sale", r"on\s+sale\b", before=0, after=10),
-            _clue("collection", r"(?:spring|summer|fall|autumn|winter|holiday|new)\s+collection", before=10, after=12),
+            _clue(
+                "collection",
+                r"(?:spring|summer|fall|autumn|winter|holiday|new)\s+collection",
+                before=10,
+                after=12,
+            ),
         ),
     ),
 )
@@ -206,6 +309,8 @@ ACCOUNT_REFERRAL_MESSAGE = (
     "(refund or replacement); the account is only for returns and subscription changes."
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+
+
 def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
     """Warnings in the visible text; attributes are links and images, not wording."""
     if scan.source is not Source.BODY:
@@ -220,8 +325,14 @@ def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
             yield from _rule_matches(text, policy_rule, gate_positions)
     if not text.isascii():
         for found in EMOJI.finditer(text):
-            yield Match(Kind.POLICY, "policy.emoji", found.start(), found.end(), EMOJI_MESSAGE,
-                        severity=Severity.WARN)
+            yield Match(
+                Kind.POLICY,
+                "policy.emoji",
+                found.start(),
+                found.end(),
+                EMOJI_MESSAGE,
+                severity=Severity.WARN,
+            )
     account_positions = [found.start() for found in ACCOUNT_GATE_WORDS.finditer(text)]
     for window_start, window_end in _windows(text, account_positions):
         for found in ACCOUNT_REFERRAL.finditer(text, window_start, window_end):
@@ -231,8 +342,12 @@ def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
             ):
                 continue
             yield Match(
-                Kind.POLICY, "policy.amazon_account_for_product_issue", found.start(),
-                found.end(), ACCOUNT_REFERRAL_MESSAGE, severity=Severity.WARN,
+                Kind.POLICY,
+                "policy.amazon_account_for_product_issue",
+                found.start(),
+                found.end(),
+                ACCOUNT_REFERRAL_MESSAGE,
+                severity=Severity.WARN,
             )
 
 
@@ -253,8 +368,14 @@ def _rule_matches(
                     text, max(found.start() - 60, 0), found.start()
                 ):
                     continue
-                yield Match(Kind.POLICY, policy_rule.rule, found.start(), found.end(),
-                            policy_rule.message, severity=Severity.WARN)
+                yield Match(
+                    Kind.POLICY,
+                    policy_rule.rule,
+                    found.start(),
+                    found.end(),
+                    policy_rule.message,
+                    severity=Severity.WARN,
+                )
 
 
 def _windows(
@@ -277,7 +398,7 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     for mark in "!?\n":
         before = max(before, text.rfind(mark, max(start - 200, 0), start))
     after = _SENTENCE_END.search(text, end, end + 200)
-    return text[before + 1:after.start() if after else end + 200]
+    return text[before + 1 : after.start() if after else end + 200]
 
 
 RECOGNIZER = Recognizer("policy", find_playbook_warnings)

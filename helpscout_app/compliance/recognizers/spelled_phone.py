@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan
@@ -17,21 +18,75 @@ from helpscout_app.compliance.trie_pattern import trie_pattern
 
 DIGIT_WORDS: dict[str, int] = {
     # English
-    "zero": 1, "oh": 1, "one": 1, "two": 1, "three": 1, "four": 1, "five": 1, "six": 1,
-    "seven": 1, "eight": 1, "nine": 1, "ten": 2, "eleven": 2, "twelve": 2, "thirteen": 2,
-    "fourteen": 2, "fifteen": 2, "sixteen": 2, "seventeen": 2, "eighteen": 2, "nineteen": 2,
-    "twenty": 2, "thirty": 2, "forty": 2, "fifty": 2, "sixty": 2, "seventy": 2, "eighty": 2,
+    "zero": 1,
+    "oh": 1,
+    "one": 1,
+    "two": 1,
+    "three": 1,
+    "four": 1,
+    "five": 1,
+    "six": 1,
+    "seven": 1,
+    "eight": 1,
+    "nine": 1,
+    "ten": 2,
+    "eleven": 2,
+    "twelve": 2,
+    "thirteen": 2,
+    "fourteen": 2,
+    "fifteen": 2,
+    "sixteen": 2,
+    "seventeen": 2,
+    "eighteen": 2,
+    "nineteen": 2,
+    "twenty": 2,
+    "thirty": 2,
+    "forty": 2,
+    "fifty": 2,
+    "sixty": 2,
+    "seventy": 2,
+    "eighty": 2,
     "ninety": 2,
     # German
-    "null": 1, "eins": 1, "zwei": 1, "drei": 1, "vier": 1, "fünf": 1, "sechs": 1,
-    "sieben": 1, "acht": 1, "neun": 1,
+    "null": 1,
+    "eins": 1,
+    "zwei": 1,
+    "drei": 1,
+    "vier": 1,
+    "fünf": 1,
+    "sechs": 1,
+    "sieben": 1,
+    "acht": 1,
+    "neun": 1,
     # French
-    "zéro": 1, "un": 1, "deux": 1, "trois": 1, "quatre": 1, "cinq": 1, "sept": 1, "huit": 1,
+    "zéro": 1,
+    "un": 1,
+    "deux": 1,
+    "trois": 1,
+    "quatre": 1,
+    "cinq": 1,
+    "sept": 1,
+    "huit": 1,
     "neuf": 1,
     # Spanish and Italian
-    "cero": 1, "uno": 1, "dos": 1, "tres": 1, "cuatro": 1, "cinco": 1, "seis": 1, "siete": 1,
-    "ocho": 1, "nueve": 1, "due": 1, "tre": 1, "quattro": 1, "cinque": 1, "sei": 1,
-    "sette": 1, "otto": 1, "nove": 1,
+    "cero": 1,
+    "uno": 1,
+    "dos": 1,
+    "tres": 1,
+    "cuatro": 1,
+    "cinco": 1,
+    "seis": 1,
+    "siete": 1,
+    "ocho": 1,
+    "nueve": 1,
+    "due": 1,
+    "tre": 1,
+    "quattro": 1,
+    "cinque": 1,
+    "sei": 1,
+    "sette": 1,
+    "otto": 1,
+    "nove": 1,
 }
 """Words for digits and how many digits each stands for ("twenty" → 2)."""
 
@@ -88,11 +143,12 @@ def _has_adjacent_digit_words(lower: str) -> bool:
 def _clusters(lower: str) -> list[tuple[int, int]]:
     """Stretches where digit words come in twos or more, widened to take in digit groups."""
     positions = [
-        word.start() for word in DIGIT_WORD.finditer(lower)
+        word.start()
+        for word in DIGIT_WORD.finditer(lower)
         if not (word.start() > 0 and lower[word.start() - 1].isalpha())
     ]
     clusters: list[tuple[int, int]] = []
-    for previous, current in zip(positions, positions[1:], strict=False):
+    for previous, current in pairwise(positions):
         if current - previous > _CLUSTER_GAP:
             continue
         start, end = max(previous - 60, 0), current + 80
@@ -119,9 +175,12 @@ def _sequences(scan: Scan, window_start: int, window_end: int) -> Iterator[Match
         digits, words = _count(found.group())
         if words >= 2 and MIN_DIGITS <= digits <= MAX_DIGITS:
             yield Match(
-                Kind.PHONE, "phone.spelled_digits", found.start(), found.end(),
+                Kind.PHONE,
+                "phone.spelled_digits",
+                found.start(),
+                found.end(),
                 "Phone number spelled out in words: Amazon still counts it as a number.",
-                target=scan.text[found.start():found.end()],
+                target=scan.text[found.start() : found.end()],
             )
 
 

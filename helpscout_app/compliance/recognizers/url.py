@@ -84,9 +84,9 @@ def _trim_end(url: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets after a URL."""
     while url:
         last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in ")]" and url.count("(" if last == ")" else "[") < url.count(last):
+        if last in _TRAILING or (
+            last in ")]" and url.count("(" if last == ")" else "[") < url.count(last)
+        ):
             url = url[:-1]
         else:
             break
@@ -161,7 +161,7 @@ def _scheme_urls(scan: Scan) -> Iterator[Match]:
         if authority is None or (
             parse_host(_host_of(authority.group().lstrip(" \t"))) is None
             and scheme is not None
-            and lower[scheme.start():slash.start()].rstrip(" \t:") in WEB_SCHEMES
+            and lower[scheme.start() : slash.start()].rstrip(" \t:") in WEB_SCHEMES
         ):
             continue  # no host, or not a public one: "http://" alone, "http://http://…"
         rest = URL_REST.match(lower, slash.end())
@@ -174,16 +174,24 @@ def _scheme_urls(scan: Scan) -> Iterator[Match]:
                 yield match
             continue
         start = _scheme_start(lower, scheme.start(), slash.start())
-        url = _trim_end(text[start:rest.end()])
+        url = _trim_end(text[start : rest.end()])
         end = start + len(url)
-        scheme_name = lower[start:slash.start()].rstrip(" \t:")
+        scheme_name = lower[start : slash.start()].rstrip(" \t:")
         match = _link(scan, start, end, _host_of(url.split("//", 1)[1].lstrip(" \t")), "url.scheme")
-        if match is None and scheme_name not in WEB_SCHEMES and APP_LINK.fullmatch(
-            lower[start:slash.end() + 1]
+        if (
+            match is None
+            and scheme_name not in WEB_SCHEMES
+            and APP_LINK.fullmatch(lower[start : slash.end() + 1])
         ):
             # "acmecoffee://plans": a deep link into the seller's own app.
-            match = Match(Kind.URL, "url.app_link", start, end,
-                          "Link into an app outside Amazon.", target=url.lower())
+            match = Match(
+                Kind.URL,
+                "url.app_link",
+                start,
+                end,
+                "Link into an app outside Amazon.",
+                target=url.lower(),
+            )
         if match is None:
             continue
         resume = end
@@ -205,9 +213,9 @@ def _protocol_relative(scan: Scan, start: int, rest: re.Match[str]) -> Match | N
     lower = scan.lower
     if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in ":/_"):
         return None
-    if rest.group().startswith((" ", "\t")) or not lower[rest.start():rest.start() + 1].isalnum():
+    if rest.group().startswith((" ", "\t")) or not lower[rest.start() : rest.start() + 1].isalnum():
         return None
-    url = _trim_end(scan.text[start:rest.end()])
+    url = _trim_end(scan.text[start : rest.end()])
     host = _host_of(url[2:])
     if "." not in host:
         return None
@@ -216,12 +224,13 @@ def _protocol_relative(scan: Scan, start: int, rest: re.Match[str]) -> Match | N
 
 def _embedded_links(scan: Scan, start: int, url: str) -> Iterator[Match]:
     for embedded in EMBEDDED_URL.finditer(url, 8):
-        inner = unquote(url[embedded.start():])
+        inner = unquote(url[embedded.start() :])
         inner_rest = inner.split("//", 1)[1] if "//" in inner else ""
         inner_end = url.find("&", embedded.start())
         inner_end = len(url) if inner_end < 0 else inner_end
-        match = _link(scan, start + embedded.start(), start + inner_end, _host_of(inner_rest),
-                      "url.redirect")
+        match = _link(
+            scan, start + embedded.start(), start + inner_end, _host_of(inner_rest), "url.redirect"
+        )
         if match is not None:
             yield match
 
@@ -234,7 +243,7 @@ def _www_hosts(scan: Scan) -> Iterator[Match]:
         start = found.start()
         if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in _NOT_BEFORE_WWW):
             continue
-        url = _trim_end(scan.text[start:found.end()])
+        url = _trim_end(scan.text[start : found.end()])
         match = _link(scan, start, start + len(url), _host_of(url), "url.www")
         if match is not None:
             yield match
@@ -293,15 +302,17 @@ def _bare_domains(scan: Scan) -> Iterator[Match]:
 def _bare_domain(scan: Scan, found: re.Match[str]) -> Match | None:
     text = scan.text
     host_end = found.end("host")
-    host_text = text[found.start("host"):host_end]
-    tld = text[found.start("tld"):found.end("tld")]
+    host_text = text[found.start("host") : host_end]
+    tld = text[found.start("tld") : found.end("tld")]
     if _is_bare_domain_lookalike(host_text, tld, found.group("tail")):
         return None
-    if text.startswith(".", host_end) and host_end + 1 < len(text) and (
-        text[host_end + 1].isalnum() or text[host_end + 1] == "_"
+    if (
+        text.startswith(".", host_end)
+        and host_end + 1 < len(text)
+        and (text[host_end + 1].isalnum() or text[host_end + 1] == "_")
     ):
         return None  # "data_site.group.popular_desc": a dotted identifier goes on past it
-    end = found.start() + len(_trim_end(text[found.start():found.end()]))
+    end = found.start() + len(_trim_end(text[found.start() : found.end()]))
     return _link(scan, found.start(), end, host_text, "url.domain")
 
 

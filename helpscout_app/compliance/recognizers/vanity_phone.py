@@ -40,7 +40,10 @@ def find_vanity_numbers(scan: Scan) -> Iterator[Match]:
         if found.group("area") not in TOLL_FREE_AREA_CODES and not found.group("country"):
             continue
         yield Match(
-            Kind.PHONE, "phone.vanity", found.start(), found.end(),
+            Kind.PHONE,
+            "phone.vanity",
+            found.start(),
+            found.end(),
             "Vanity phone number (letters for digits): still a number to call.",
             target=found.group(),
         )
