@@ -26,8 +26,9 @@ _SPACE = frozenset(" \t")
 
 _LOCAL_BEFORE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}\Z")
 _DOMAIN_AFTER = re.compile(
-    r"[^\W_][\w-]{0,62}(?:" + DOT_SEPARATOR + r"[^\W_][\w-]{0,62}){1,4}(?![\w])", re.IGNORECASE
+    r"[^\W_][\w-]{0,62}(?:" + DOT_SEPARATOR + r"[^\W_][\w-]{0,62}){1,4}(?![\w])"
 )
+"""Run on the lower-cased text; labels are then read from the original."""
 _SPLIT_DOTS = re.compile(DOT_SEPARATOR, re.IGNORECASE)
 _OBFUSCATED_DOT = re.compile(r"[^.\w-]")
 
@@ -73,18 +74,19 @@ def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
         at_start -= 1
     while at_end < len(text) and text[at_end] in _SPACE:
         at_end += 1
-    domain = _DOMAIN_AFTER.match(text, at_end)
+    domain = _DOMAIN_AFTER.match(scan.lower, at_end)
     if domain is None:
         return None
     local = _LOCAL_BEFORE.search(text, max(at_start - 64, 0), at_start)
     if local is None:
         return None
-    labels = _SPLIT_DOTS.split(domain.group())
+    domain_text = text[domain.start() : domain.end()]
+    labels = _SPLIT_DOTS.split(domain_text)
     tld = labels[-1]
     if not is_common_tld(tld) or (tld[0].isupper() and tld[1:].islower()):
         return None
     spelled_at = at_text.strip() in SPELLED_AT_WORDS
-    obfuscated_dots = bool(_OBFUSCATED_DOT.search(domain.group()))
+    obfuscated_dots = bool(_OBFUSCATED_DOT.search(domain_text))
     if at_text == "@" and not obfuscated_dots:
         return None  # a plain address: the plain email recognizer's case
     name = local.group().lower()

@@ -28,11 +28,11 @@ SPELLED_DOMAIN = re.compile(
 )
 """Labels joined by at least one written-out or bracketed dot (matched from its first label)."""
 
-OBFUSCATED_DOT = re.compile(
-    r"[\[\(\{<][ \t]*(?:\.|dot|period|punkt|point|punto)"
-    r"|[ \t](?:\.|dot|period|punkt|point|punto)[ \t]"
-)
-"""A disguised dot, found on the lower-cased text; spelled domains are anchored at one."""
+BRACKETED_DOT = re.compile(r"[\[\(\{<][ \t]*(?:\.|dot|period|punkt|point|punto)")
+"""A dot in brackets, found on the lower-cased text; spelled domains are anchored at one."""
+
+SPACED_DOTS = (" . ", " dot ", " period ", " punkt ", " point ", " punto ", "\tdot\t")
+"""A dot written as a word or set apart by spaces; found by plain substring search."""
 
 _LABEL_BEFORE = re.compile(_LABEL + r"[ \t]*\Z")
 
@@ -73,13 +73,24 @@ def _is_plausible(labels: list[str]) -> bool:
     return parse_host(".".join(labels)) is not None
 
 
+def _obfuscated_dots(lower: str) -> list[int]:
+    """Where a disguised dot starts, in text order."""
+    positions = [found.start() for found in BRACKETED_DOT.finditer(lower)]
+    for word in SPACED_DOTS:
+        found = lower.find(word)
+        while found >= 0:
+            positions.append(found)
+            found = lower.find(word, found + 1)
+    return sorted(positions)
+
+
 def _spelled_domains(scan: Scan) -> Iterator[Match]:
     text = scan.text
     resume = 0
-    for mark in OBFUSCATED_DOT.finditer(scan.lower):
-        if mark.start() < resume:
+    for mark_start in _obfuscated_dots(scan.lower):
+        if mark_start < resume:
             continue
-        label = _LABEL_BEFORE.search(text, max(mark.start() - 70, resume), mark.start())
+        label = _LABEL_BEFORE.search(text, max(mark_start - 70, resume), mark_start)
         if label is None or (label.start() > 0 and text[label.start() - 1] in _NOT_BEFORE):
             continue
         found = SPELLED_DOMAIN.match(text, label.start())
@@ -114,14 +125,10 @@ def _spaced_letters(scan: Scan) -> Iterator[Match]:
         )
 
 
-_DOT_WORD_GATES = ("dot", "period", "punkt", "point", "punto", "[", "(", "{", "<", " . ")
-
-
 def find_obfuscated_links(scan: Scan) -> Iterator[Match]:
     """Disguised links; the detector merges them with plain ones that overlap."""
     lower = scan.lower
-    if any(gate in lower for gate in _DOT_WORD_GATES):
-        yield from _spelled_domains(scan)
+    yield from _spelled_domains(scan)
     if " . " in lower or "w w w" in lower:
         yield from _spaced_letters(scan)
 

@@ -1,7 +1,7 @@
 """Vanity phone numbers, where letters on the keypad stand for digits.
 
-Catches:  "1-800-FLOWERS", "1-800-GOT-JUNK", "(888) CALL-NOW", "+1 206 SHOP-NOW"
-Leaves:   part numbers "300-ABC-1234" (no toll-free code, no leading 1), "800-GB SSD"
+Catches:  "1-800-FLOWERS", "1-800-GOT-JUNK", "(888) CALL-NOW", "+1 877 SHOP-NOW"
+Leaves:   part numbers "300-ABC-1234" (not a toll-free code), "800-GB SSD" (too few keys)
 """
 
 from __future__ import annotations
@@ -18,26 +18,36 @@ VANITY_NUMBER = re.compile(
 )
 """Area code, then seven to ten keypad characters in capitals, at least three of them letters."""
 
-_GATE = re.compile(r"\d{3}\)?[ .-]?[A-Z]{2}")
-"""Cheap test for digits followed by capitals, before the full pattern runs."""
 
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+"""Vanity numbers are sold on these codes; on any other, letters after digits are a part number."""
+
+
+def _toll_free_codes(text: str) -> list[int]:
+    """Where a toll-free area code occurs: plain substring search, far cheaper than a pattern."""
+    positions: list[int] = []
+    for code in TOLL_FREE_AREA_CODES:
+        found = text.find(code)
+        while found >= 0:
+            positions.append(found)
+            found = text.find(code, found + 1)
+    return sorted(positions)
 
 
 def find_vanity_numbers(scan: Scan) -> Iterator[Match]:
-    """Numbers like 1-800-FLOWERS; a toll-free code or a leading 1 marks them as phones."""
+    """Numbers like 1-800-FLOWERS: a toll-free area code, then at least three keypad letters."""
     text = scan.text
     resume = 0
-    for gate in _GATE.finditer(text):
-        found = VANITY_NUMBER.search(text, max(gate.start() - 6, resume), gate.start() + 40)
-        if found is None or found.start() > gate.start():
+    for code_start in _toll_free_codes(text):
+        found = VANITY_NUMBER.search(text, max(code_start - 6, resume), code_start + 40)
+        if found is None or found.start() > code_start:
             continue
         resume = found.end()
         keys = re.sub(r"[ .-]", "", found.group("rest"))
         letters = sum(char.isalpha() for char in keys)
         if not (7 <= len(keys) <= 10 and letters >= 3):
             continue
-        if found.group("area") not in TOLL_FREE_AREA_CODES and not found.group("country"):
+        if found.group("area") not in TOLL_FREE_AREA_CODES:
             continue
         yield Match(
             Kind.PHONE,
