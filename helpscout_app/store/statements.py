@@ -1,0 +1,66 @@
+"""INSERT … ON CONFLICT statements, written once for both backends.
+
+SQLite and PostgreSQL share the `ON CONFLICT` syntax, but SQLAlchemy builds it from each dialect's
+own `insert()`. Conflict handling in the database, not "select, then insert", is what makes
+repeated and concurrent writes safe: the loser of a race sees the winner's row instead of an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+
+from helpscout_app.store.models import Base
+
+
+def _dialect_insert(session: Session, model: type[Base]) -> Any:
+    """The dialect's own `insert()` for the model's table, the one with `on_conflict_…` methods."""
+    table = model.__table__
+    backend = session.get_bind().dialect.name
+    if backend == "postgresql":
+        return postgresql.insert(table)
+    if backend == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"amz-guard stores data in SQLite or PostgreSQL, not {backend}")
+
+
+def insert_unless_present(
+    session: Session, model: type[Base], values: Mapping[str, Any], unique_columns: Sequence[str]
+) -> bool:
+    """Insert one row unless a row with the same `unique_columns` exists; True if inserted.
+
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction and then
+    reports False if it committed.
+    """
+    statement: Insert = (
+        _dialect_insert(session, model)
+        .values(dict(values))
+        .on_conflict_do_nothing(index_elements=list(unique_columns))
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def upsert(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    unique_columns: Sequence[str],
+    update_columns: Sequence[str],
+) -> None:
+    """Insert one row, or update `update_columns` of the row with the same `unique_columns`.
+
+    Only `update_columns` change on conflict; every other column keeps its stored value.
+    """
+    statement = _dialect_insert(session, model).values(dict(values))
+    if update_columns:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(unique_columns),
+            set_={name: statement.excluded[name] for name in update_columns},
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(unique_columns))
+    session.execute(statement)
