@@ -15,7 +15,7 @@ from helpscout_app.compliance.html_view import html_views
 from helpscout_app.compliance.options import DEFAULT_OPTIONS, CheckOptions
 from helpscout_app.compliance.recognizers.attachment import find_blocked_attachments
 from helpscout_app.compliance.redaction import redact
-from helpscout_app.compliance.registry import RECOGNIZERS
+from helpscout_app.compliance.registry import KEYWORD_INDEX, RECOGNIZERS
 from helpscout_app.compliance.scan import Match, Scan, Source
 from helpscout_app.compliance.text_view import plain_view
 
@@ -45,11 +45,13 @@ def check(
 
 def _scans(text: str, html: bool, options: CheckOptions) -> list[Scan]:
     if not html:
-        return [Scan(plain_view(text), options)]
+        return [Scan(plain_view(text), options, keyword_index=KEYWORD_INDEX)]
     views = html_views(text)
-    scans = [Scan(views.text, options)]
+    scans = [Scan(views.text, options, keyword_index=KEYWORD_INDEX)]
     if views.segments:
-        scans.append(Scan(views.attributes, options, Source.ATTRIBUTE, views.segments))
+        scans.append(
+            Scan(views.attributes, options, Source.ATTRIBUTE, views.segments, KEYWORD_INDEX)
+        )
     return scans
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpscout_app.compliance.keywords import KeywordIndex
 from helpscout_app.compliance.recognizers import (
     email,
     obfuscated_email,
@@ -25,3 +26,6 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     policy.RECOGNIZER,  # playbook warnings: return instructions, review wording, emoji …
 )
 """Attachments are judged separately (`recognizers/attachment.py`): they are not text."""
+
+KEYWORD_INDEX = KeywordIndex(word for recognizer in RECOGNIZERS for word in recognizer.keywords)
+"""Every recognizer's keywords, found in one pass per text (`Scan.keyword_positions`)."""

@@ -10,6 +10,7 @@ from enum import Enum
 
 from helpscout_app.compliance.findings import Kind, Severity
 from helpscout_app.compliance.html_view import AttributeSegment
+from helpscout_app.compliance.keywords import KeywordIndex
 from helpscout_app.compliance.options import CheckOptions
 from helpscout_app.compliance.text_view import TextView
 
@@ -50,9 +51,11 @@ class Scan:
     options: CheckOptions
     source: Source = Source.BODY
     segments: list[AttributeSegment] = field(default_factory=list)
+    keyword_index: KeywordIndex | None = None  # the registry's; built on first use if None
     _lower: str | None = field(default=None, repr=False)
     _phone_text: str | None = field(default=None, repr=False)
     _segment_starts: list[int] | None = field(default=None, repr=False)
+    _keywords: dict[str, list[int]] | None = field(default=None, repr=False)
 
     def segment_at(self, offset: int) -> AttributeSegment | None:
         """Which HTML attribute (tag, name) the text at `offset` came from, if any."""
@@ -62,6 +65,23 @@ class Scan:
             self._segment_starts = [segment.view_start for segment in self.segments]
         index = bisect_right(self._segment_starts, offset) - 1
         return self.segments[max(index, 0)]
+
+    def keyword_positions(self, words: Iterable[str]) -> list[int]:
+        """Start offsets (in `lower`) of every occurrence of any of the words, in order.
+
+        The words must be among the recognizers' declared keywords (`Recognizer.keywords`):
+        all of them are found in one pass the first time any recognizer asks.
+        """
+        if self._keywords is None:
+            if self.keyword_index is None:
+                from helpscout_app.compliance.registry import KEYWORD_INDEX
+
+                self.keyword_index = KEYWORD_INDEX
+            self._keywords = self.keyword_index.find(self.lower)
+        found = self._keywords
+        positions = [position for word in words for position in found.get(word, ())]
+        positions.sort()
+        return positions
 
     @property
     def text(self) -> str:
@@ -94,7 +114,11 @@ class Scan:
 
 @dataclass(frozen=True, slots=True)
 class Recognizer:
-    """A named finder of one kind of contact info; `find` must not do I/O."""
+    """A named finder of one kind of contact info; `find` must not do I/O.
+
+    `keywords` are the lower-case words it looks near (`Scan.keyword_positions`).
+    """
 
     name: str
     find: Callable[[Scan], Iterable[Match]]
+    keywords: frozenset[str] = frozenset()

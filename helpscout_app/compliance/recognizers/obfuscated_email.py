@@ -55,14 +55,13 @@ mailbox; the link recognizer reports it."""
 _MESSAGE = 'Disguised email address ("at"/"dot" written out): Amazon blocks it.'
 
 
-def _separators(lower: str) -> list[tuple[int, int]]:
+def _separators(scan: Scan) -> list[tuple[int, int]]:
     """Every disguised or plain "@" in the text, in order."""
+    lower = scan.lower
     spans = [(found.start(), found.end()) for found in AT_SEPARATOR.finditer(lower)]
-    for word in SPELLED_AT:
-        found = lower.find(word)
-        while found >= 0:
-            spans.append((found, found + len(word)))
-            found = lower.find(word, found + 1)
+    for start in scan.keyword_positions(SPELLED_AT):
+        end = lower.find(" ", start + 1) + 1
+        spans.append((start, end))
     return sorted(spans)
 
 
@@ -109,11 +108,10 @@ def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
 
 def find_obfuscated_email_addresses(scan: Scan) -> Iterator[Match]:
     """Addresses built around a disguised "@"."""
-    lower = scan.lower
-    for separator in _separators(lower):
+    for separator in _separators(scan):
         match = _email_at(scan, separator)
         if match is not None:
             yield match
 
 
-RECOGNIZER = Recognizer("obfuscated_email", find_obfuscated_email_addresses)
+RECOGNIZER = Recognizer("obfuscated_email", find_obfuscated_email_addresses, frozenset(SPELLED_AT))

@@ -73,21 +73,17 @@ def _is_plausible(labels: list[str]) -> bool:
     return parse_host(".".join(labels)) is not None
 
 
-def _obfuscated_dots(lower: str) -> list[int]:
+def _obfuscated_dots(scan: Scan) -> list[int]:
     """Where a disguised dot starts, in text order."""
-    positions = [found.start() for found in BRACKETED_DOT.finditer(lower)]
-    for word in SPACED_DOTS:
-        found = lower.find(word)
-        while found >= 0:
-            positions.append(found)
-            found = lower.find(word, found + 1)
+    positions = [found.start() for found in BRACKETED_DOT.finditer(scan.lower)]
+    positions.extend(scan.keyword_positions(SPACED_DOTS))
     return sorted(positions)
 
 
 def _spelled_domains(scan: Scan) -> Iterator[Match]:
     text = scan.text
     resume = 0
-    for mark_start in _obfuscated_dots(scan.lower):
+    for mark_start in _obfuscated_dots(scan):
         if mark_start < resume:
             continue
         label = _LABEL_BEFORE.search(text, max(mark_start - 70, resume), mark_start)
@@ -127,10 +123,9 @@ def _spaced_letters(scan: Scan) -> Iterator[Match]:
 
 def find_obfuscated_links(scan: Scan) -> Iterator[Match]:
     """Disguised links; the detector merges them with plain ones that overlap."""
-    lower = scan.lower
     yield from _spelled_domains(scan)
-    if " . " in lower or "w w w" in lower:
+    if scan.keyword_positions((" . ", "w w w")):
         yield from _spaced_letters(scan)
 
 
-RECOGNIZER = Recognizer("obfuscated_url", find_obfuscated_links)
+RECOGNIZER = Recognizer("obfuscated_url", find_obfuscated_links, frozenset({*SPACED_DOTS, "w w w"}))

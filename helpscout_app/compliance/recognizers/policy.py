@@ -275,12 +275,10 @@ EMOJI = re.compile(
 """Pictographs and dingbats; not ★ ☆ ✓ ✔ ™ ©, which are typography."""
 EMOJI_MESSAGE = "Emoji: Amazon's styling rules ban them."
 
-GATE_WORDS = re.compile(
-    trie_pattern(
-        {gate for policy_rule in POLICY_RULES for clue in policy_rule.clues for gate in clue.gates}
-    )
+GATE_WORDS = frozenset(
+    gate for policy_rule in POLICY_RULES for clue in policy_rule.clues for gate in clue.gates
 )
-"""Every gate word of every clue, found in one pass over the text."""
+"""Every gate word of every clue; the detector finds them all in one pass."""
 
 NEGATION_BEFORE = re.compile(
     r"(?:no\s+need\b|\bdon'?t\s+(?:need|have)\b|\bdo\s+not\s+(?:need|have)\b|\bneedn'?t\b|"
@@ -328,26 +326,32 @@ def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
     """Warnings in the visible text; attributes are links and images, not wording."""
     if scan.source is not Source.BODY:
         return
+    for policy_rule in POLICY_RULES:
+        yield from _rule_matches(scan, policy_rule)
+    yield from _emoji(scan.lower)
+    yield from _account_referrals(scan)
+
+
+def _emoji(text: str) -> Iterator[Match]:
+    if text.isascii():
+        return
+    for found in EMOJI.finditer(text):
+        yield Match(
+            Kind.POLICY,
+            "policy.emoji",
+            found.start(),
+            found.end(),
+            EMOJI_MESSAGE,
+            severity=Severity.WARN,
+        )
+
+
+def _account_referrals(scan: Scan) -> Iterator[Match]:
+    """The buyer told to act in their Amazon account, in a reply about a product problem."""
     text = scan.lower
-    gate_positions: dict[str, list[int]] = {}
-    for gate in GATE_WORDS.finditer(text):
-        gate_positions.setdefault(gate.group(), []).append(gate.start())
-    if gate_positions:
-        for policy_rule in POLICY_RULES:
-            yield from _rule_matches(text, policy_rule, gate_positions)
-    if not text.isascii():
-        for found in EMOJI.finditer(text):
-            yield Match(
-                Kind.POLICY,
-                "policy.emoji",
-                found.start(),
-                found.end(),
-                EMOJI_MESSAGE,
-                severity=Severity.WARN,
-            )
-    account_positions = _positions(text, ACCOUNT_GATES)
     product_problem: bool | None = None  # looked up once, and only when needed
-    for window_start, window_end in _windows(text, account_positions, before=20, after=40):
+    positions = scan.keyword_positions(ACCOUNT_GATES)
+    for window_start, window_end in _windows(text, positions, before=20, after=40):
         for found in ACCOUNT_REFERRAL.finditer(text, window_start, window_end):
             if product_problem is None:
                 product_problem = PRODUCT_PROBLEM.search(text) is not None
@@ -365,12 +369,11 @@ def find_playbook_warnings(scan: Scan) -> Iterator[Match]:
             )
 
 
-def _rule_matches(
-    text: str, policy_rule: PolicyRule, gate_positions: dict[str, list[int]]
-) -> Iterator[Match]:
+def _rule_matches(scan: Scan, policy_rule: PolicyRule) -> Iterator[Match]:
+    text = scan.lower
     seen: set[tuple[int, int]] = set()
     for clue in policy_rule.clues:
-        positions = [p for gate in clue.gates for p in gate_positions.get(gate, ())]
+        positions = scan.keyword_positions(clue.gates)
         if positions and clue.near:
             positions = [
                 position
@@ -401,17 +404,6 @@ def _rule_matches(
                 )
 
 
-def _positions(text: str, words: tuple[str, ...]) -> list[int]:
-    """Every position of every word, by plain substring search (fast for a handful)."""
-    positions: list[int] = []
-    for word in words:
-        found = text.find(word)
-        while found >= 0:
-            positions.append(found)
-            found = text.find(word, found + 1)
-    return positions
-
-
 def _windows(
     text: str, positions: list[int], before: int = 260, after: int = 200
 ) -> list[tuple[int, int]]:
@@ -435,4 +427,4 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[before + 1 : after.start() if after else end + 200]
 
 
-RECOGNIZER = Recognizer("policy", find_playbook_warnings)
+RECOGNIZER = Recognizer("policy", find_playbook_warnings, GATE_WORDS | frozenset(ACCOUNT_GATES))

@@ -99,12 +99,10 @@ SPELLED_SEQUENCE = re.compile(rf"{_TOKEN}(?:[ \t,.\-/()]{{1,3}}{_TOKEN})+(?![\w]
 """A run of digit words and digit groups joined by the separators people use in numbers."""
 
 _TOKENS = re.compile(_TOKEN)
-DIGIT_WORD = re.compile(_WORD + r"\b")
-"""A digit word anywhere (boundaries checked in code): where a spelled number can be."""
+NUMBER_WORDS = frozenset([*DIGIT_WORDS, *REPEATERS])
+"""The keywords this recognizer looks near (word boundaries are checked in code)."""
 _CLUSTER_GAP = 30
 """Two digit words this close may be part of one number; a lone one ("one day") is not."""
-_WORD_SPLIT = re.compile(r"[\s,./()-]+")
-_NUMBER_TOKENS = frozenset([*DIGIT_WORDS, *REPEATERS])
 
 MIN_DIGITS, MAX_DIGITS = 7, 15
 """The shortest local number and the longest international one (E.164)."""
@@ -129,24 +127,25 @@ def _count(sequence: str) -> tuple[int, int]:
     return digits, words
 
 
-def _has_adjacent_digit_words(lower: str) -> bool:
-    """Cheap gate: two digit words in a row ("five five"), as split on number separators."""
-    previous = False
-    for word in _WORD_SPLIT.split(lower):
-        current = word in _NUMBER_TOKENS
-        if current and previous:
-            return True
-        previous = current
-    return False
+def _word_starts(scan: Scan) -> list[int]:
+    """Where a whole digit word starts ("one", not the "one" in "someone")."""
+    lower = scan.lower
+    starts = []
+    for start in scan.keyword_positions(NUMBER_WORDS):
+        if start > 0 and lower[start - 1].isalpha():
+            continue
+        word = _WORD_AT.match(lower, start)
+        if word is not None:
+            starts.append(start)
+    return starts
 
 
-def _clusters(lower: str) -> list[tuple[int, int]]:
+_WORD_AT = re.compile(_WORD + r"\b")
+
+
+def _clusters(scan: Scan) -> list[tuple[int, int]]:
     """Stretches where digit words come in twos or more, widened to take in digit groups."""
-    positions = [
-        word.start()
-        for word in DIGIT_WORD.finditer(lower)
-        if not (word.start() > 0 and lower[word.start() - 1].isalpha())
-    ]
+    positions = sorted(set(_word_starts(scan)))
     clusters: list[tuple[int, int]] = []
     for previous, current in pairwise(positions):
         if current - previous > _CLUSTER_GAP:
@@ -161,8 +160,7 @@ def _clusters(lower: str) -> list[tuple[int, int]]:
 
 def find_spelled_phone_numbers(scan: Scan) -> Iterator[Match]:
     """Runs of at least seven digits in which at least two are written as words."""
-    lower = scan.lower
-    for window_start, window_end in _clusters(lower):
+    for window_start, window_end in _clusters(scan):
         yield from _sequences(scan, window_start, window_end)
 
 
@@ -184,4 +182,4 @@ def _sequences(scan: Scan, window_start: int, window_end: int) -> Iterator[Match
             )
 
 
-RECOGNIZER = Recognizer("spelled_phone", find_spelled_phone_numbers)
+RECOGNIZER = Recognizer("spelled_phone", find_spelled_phone_numbers, NUMBER_WORDS)

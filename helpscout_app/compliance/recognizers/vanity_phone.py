@@ -23,22 +23,11 @@ TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888
 """Vanity numbers are sold on these codes; on any other, letters after digits are a part number."""
 
 
-def _toll_free_codes(text: str) -> list[int]:
-    """Where a toll-free area code occurs: plain substring search, far cheaper than a pattern."""
-    positions: list[int] = []
-    for code in TOLL_FREE_AREA_CODES:
-        found = text.find(code)
-        while found >= 0:
-            positions.append(found)
-            found = text.find(code, found + 1)
-    return sorted(positions)
-
-
 def find_vanity_numbers(scan: Scan) -> Iterator[Match]:
     """Numbers like 1-800-FLOWERS: a toll-free area code, then at least three keypad letters."""
     text = scan.text
     resume = 0
-    for code_start in _toll_free_codes(text):
+    for code_start in scan.keyword_positions(TOLL_FREE_AREA_CODES):
         found = VANITY_NUMBER.search(text, max(code_start - 6, resume), code_start + 40)
         if found is None or found.start() > code_start:
             continue
@@ -59,4 +48,4 @@ def find_vanity_numbers(scan: Scan) -> Iterator[Match]:
         )
 
 
-RECOGNIZER = Recognizer("vanity_phone", find_vanity_numbers)
+RECOGNIZER = Recognizer("vanity_phone", find_vanity_numbers, TOLL_FREE_AREA_CODES)
