@@ -1,7 +1,9 @@
-"""Shared fixtures: settings built explicitly per test, and the app and client made from them."""
+"""Shared fixtures: settings built explicitly per test, the app and client made from them, and
+`load_fixture` for the recorded files under tests/fixtures/ (described in its README.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from flask.testing import FlaskClient
 
 from helpscout_app import create_app
 from helpscout_app.settings import Settings
+
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
@@ -56,3 +60,16 @@ def app(settings: Settings) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A test client for `app`."""
     return app.test_client()
+
+
+@pytest.fixture
+def load_fixture() -> Callable[[str], bytes]:
+    """Read a fixture file's bytes exactly as stored, e.g. "helpscout/webhooks/convo.created.json".
+
+    Bytes, not parsed JSON: webhook tests sign exactly these bytes, as Help Scout signs its body.
+    """
+
+    def load(relative_path: str) -> bytes:
+        return (FIXTURES_DIR / relative_path).read_bytes()
+
+    return load
