@@ -23,11 +23,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from flask import Flask
 
     from helpscout_app.settings import load_settings
+    from helpscout_app.store import database
     from helpscout_app.web import health
 
     if settings is None:
         settings = load_settings()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
+    database.init_app(app)
     app.register_blueprint(health.bp)
     return app

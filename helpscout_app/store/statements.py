@@ -40,8 +40,11 @@ def insert_unless_present(
         _dialect_insert(session, model)
         .values(dict(values))
         .on_conflict_do_nothing(index_elements=list(unique_columns))
+        # RETURNING yields a row only when one was inserted; rowcount is not reliable here
+        # (psycopg reports -1 for an INSERT … RETURNING whose rows were not fetched).
+        .returning(*model.__table__.primary_key.columns)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def upsert(
