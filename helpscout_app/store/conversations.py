@@ -83,7 +83,7 @@ def _check_columns(model: type[Conversation] | type[Thread], values: Mapping[str
     settable = set(inspect(model).columns.keys()) - _SET_BY_UPSERT
     for name in values:
         if name not in settable:
-            raise TypeError(f"{model.__name__} has no column {name!r} that an upsert may set")
+            raise TypeError(f"{model.__name__}.{name} is not a column that an upsert may set")
 
 
 def _reloaded(session: Session, model: type[Model], row_id: int) -> Model:
