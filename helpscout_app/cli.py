@@ -202,7 +202,49 @@ def port_number(value: str) -> int:
     return int(value)
 
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (add_check_command, add_serve_command)
+# --- amz-guard db ------------------------------------------------------------------------------
+
+
+def add_db_command(commands: Any) -> None:
+    """`amz-guard db upgrade`."""
+    parser = commands.add_parser(
+        "db",
+        help="manage the database schema",
+        description="Manage the schema of the database at DATABASE_URL.",
+    )
+    actions = parser.add_subparsers(dest="db_action", required=True, metavar="ACTION")
+    upgrade = actions.add_parser(
+        "upgrade",
+        help="migrate the database to the newest schema",
+        description=(
+            "Create or migrate the tables at DATABASE_URL to the newest schema; safe to run "
+            "again. Exit status: 0 done, 2 bad DATABASE_URL or database unreachable."
+        ),
+    )
+    upgrade.set_defaults(run=run_db_upgrade)
+
+
+def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the migrations and say where the database stands."""
+    from helpscout_app.store.database import normalize_url
+    from helpscout_app.store.errors import DatabaseUnavailable
+    from helpscout_app.store.migrate import current_revision, head_revision, upgrade
+
+    try:
+        before = current_revision(settings.database_url)
+        upgrade(settings.database_url)
+    except DatabaseUnavailable as err:
+        raise UsageError(f"{err}; check DATABASE_URL") from err
+    shown = normalize_url(settings.database_url).render_as_string(hide_password=True)
+    head = head_revision()
+    if before == head:
+        print(f"{shown}: already at revision {head}, the newest; nothing to do")
+    else:
+        print(f"{shown}: upgraded from {before or 'an empty database'} to revision {head}")
+    return EXIT_OK
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_check_command, add_serve_command, add_db_command)
 """Every subcommand, in the order `amz-guard --help` lists them."""
 
 
