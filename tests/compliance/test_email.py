@@ -12,11 +12,6 @@ from helpscout_app.compliance.amazon_allowlist import AMAZON_RETAIL_DOMAINS
 ExpectFindings = Callable[..., Report]
 """The `expect_findings` fixture (conftest.py): check a text, assert rules and exact spans."""
 
-AMAZON_BELGIUM = pytest.mark.xfail(
-    strict=True,
-    reason="detector: amazon.com.be (Amazon Belgium) is not allowed: the Public Suffix List "
-    "has no com.be, so its registered domain reads as com.be",
-)
 
 CASES = [
     # catches
@@ -148,7 +143,6 @@ CASES = [
         "Write to abc@marketplace.amazon.com.be today",
         [],
         id="relay-com-be",
-        marks=AMAZON_BELGIUM,
     ),
     # -- things with an "@" that are not addresses
     pytest.param("Follow @acmehelp for updates", [], id="social-handle"),
@@ -227,7 +221,7 @@ def test_email_addresses_in_html(
 
 
 AMAZON_RETAIL = [
-    pytest.param(domain, marks=AMAZON_BELGIUM) if domain == "amazon.com.be" else domain
+    domain
     for domain in sorted(AMAZON_RETAIL_DOMAINS)
 ]
 

@@ -408,13 +408,7 @@ CASES = [
     pytest.param(
         "Amazon: 1-888-280-4331 ext. 2",
         [],
-        id="amazon-cs-with-extension",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: an extension after Amazon's number joins its digits, so the "
-            "allow-list no longer recognises it",
-        ),
-    ),
+        id="amazon-cs-with-extension"),
 ]
 
 
@@ -523,13 +517,7 @@ ALLOWED_NUMBER_CASES = [
         ("+44 20 7946 0958",),
         "Ring 020 7946 0958 (from the UK)",
         [],
-        id="configured-uk-number-national-form",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: an allowed non-North-American number written nationally "
-            "(trunk 0, no country code) is not matched against the allow-list",
-        ),
-    ),
+        id="configured-uk-number-national-form"),
 ]
 
 

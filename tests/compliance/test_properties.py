@@ -70,16 +70,7 @@ def amazon_links(draw: st.DrawFn, domain: str) -> str:
 
 
 AMAZON_DOMAINS = [
-    pytest.param(
-        domain,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: amazon.com.be (Amazon Belgium) is not allowed: the Public "
-            "Suffix List has no com.be, so its registered domain reads as com.be",
-        ),
-    )
-    if domain == "amazon.com.be"
-    else domain
+    domain
     for domain in sorted(AMAZON_RETAIL_DOMAINS | AMAZON_SHORT_LINK_DOMAINS)
 ]
 

@@ -15,11 +15,6 @@ from helpscout_app.compliance.amazon_allowlist import (
 ExpectFindings = Callable[..., Report]
 """The `expect_findings` fixture (conftest.py): check a text, assert rules and exact spans."""
 
-AMAZON_BELGIUM = pytest.mark.xfail(
-    strict=True,
-    reason="detector: amazon.com.be (Amazon Belgium) is not allowed: the Public Suffix List "
-    "has no com.be, so its registered domain reads as com.be",
-)
 
 CASES = [
     # catches
@@ -269,7 +264,7 @@ CASES = [
     pytest.param("See www.amazon.co.jp/gp/css/order-history today", [], id="amazon-jp-www"),
     pytest.param("See //amazon.com/x today", [], id="amazon-protocol-relative"),
     pytest.param(
-        "See https://www.amazon.com.be/dp/X today", [], id="amazon-be", marks=AMAZON_BELGIUM
+        "See https://www.amazon.com.be/dp/X today", [], id="amazon-be"
     ),
     pytest.param("See https://a.co/d/abc123 today", [], id="short-a-co"),
     pytest.param("See amzn.to/3xyz today", [], id="short-amzn-to"),
@@ -507,7 +502,7 @@ def test_links_in_html(expect_findings: ExpectFindings, text: str, expected: lis
 
 
 AMAZON_DOMAINS = [
-    pytest.param(domain, marks=AMAZON_BELGIUM) if domain == "amazon.com.be" else domain
+    domain
     for domain in sorted(AMAZON_RETAIL_DOMAINS | AMAZON_SHORT_LINK_DOMAINS)
 ]
 

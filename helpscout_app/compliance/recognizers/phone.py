@@ -238,7 +238,7 @@ def _piece_matches(scan: Scan, start: int, end: int, prefix: str) -> Iterator[Ma
     if len(digits) <= 20:
         rule = _rule_for(scan, piece, digits, start, prefix)
         if rule is not None:
-            yield _phone_match(scan, rule, start, _with_extension(text, end))
+            yield _phone_match(scan, rule, start, end)
             return
     yield from _numbers_among_groups(scan, start, end)
 
@@ -280,7 +280,7 @@ def _numbers_among_groups(scan: Scan, start: int, end: int) -> Iterator[Match]:
             index += 1
             continue
         rule, sub_start, sub_end, last = found
-        yield _phone_match(scan, rule, sub_start, _with_extension(text, sub_end))
+        yield _phone_match(scan, rule, sub_start, sub_end)
         index = last + 1
 
 
@@ -340,7 +340,12 @@ def find_phone_numbers(scan: Scan) -> Iterator[Match]:
                 yield from _piece_matches(scan, start, end, _prefix_of(text[start:end]))
 
 
-def _phone_match(scan: Scan, rule: str, start: int, end: int) -> Match:
+def _phone_match(scan: Scan, rule: str, start: int, number_end: int) -> Match:
+    """The finding for the number at start:number_end, with any extension written after it.
+
+    The allow-list judges the number alone: "1-888-280-4331 ext. 2" is still Amazon's.
+    """
+    end = _with_extension(scan.phone_text, number_end)
     message = _MESSAGE
     if rule == "phone.hidden_split":
         message = "Phone number with hidden characters or tags between its digits."
@@ -348,7 +353,7 @@ def _phone_match(scan: Scan, rule: str, start: int, end: int) -> Match:
         rule, message = "phone.letter_o", "Phone number with the letter O for zero: still a number."
     elif scan.source is Source.ATTRIBUTE:
         rule, message = "phone.html_attribute", "Phone number hidden in the HTML (a tel: link)."
-    return Match(Kind.PHONE, rule, start, end, message, target=scan.phone_text[start:end])
+    return Match(Kind.PHONE, rule, start, end, message, target=scan.phone_text[start:number_end])
 
 
 RECOGNIZER = Recognizer("phone", find_phone_numbers)

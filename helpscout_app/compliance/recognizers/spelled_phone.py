@@ -16,79 +16,30 @@ from helpscout_app.compliance.findings import Kind
 from helpscout_app.compliance.scan import Match, Recognizer, Scan
 from helpscout_app.compliance.trie_pattern import trie_pattern
 
-DIGIT_WORDS: dict[str, int] = {
-    # English
-    "zero": 1,
-    "oh": 1,
-    "one": 1,
-    "two": 1,
-    "three": 1,
-    "four": 1,
-    "five": 1,
-    "six": 1,
-    "seven": 1,
-    "eight": 1,
-    "nine": 1,
-    "ten": 2,
-    "eleven": 2,
-    "twelve": 2,
-    "thirteen": 2,
-    "fourteen": 2,
-    "fifteen": 2,
-    "sixteen": 2,
-    "seventeen": 2,
-    "eighteen": 2,
-    "nineteen": 2,
-    "twenty": 2,
-    "thirty": 2,
-    "forty": 2,
-    "fifty": 2,
-    "sixty": 2,
-    "seventy": 2,
-    "eighty": 2,
-    "ninety": 2,
-    # German
-    "null": 1,
-    "eins": 1,
-    "zwei": 1,
-    "drei": 1,
-    "vier": 1,
-    "fünf": 1,
-    "sechs": 1,
-    "sieben": 1,
-    "acht": 1,
-    "neun": 1,
-    # French
-    "zéro": 1,
-    "un": 1,
-    "deux": 1,
-    "trois": 1,
-    "quatre": 1,
-    "cinq": 1,
-    "sept": 1,
-    "huit": 1,
-    "neuf": 1,
-    # Spanish and Italian
-    "cero": 1,
-    "uno": 1,
-    "dos": 1,
-    "tres": 1,
-    "cuatro": 1,
-    "cinco": 1,
-    "seis": 1,
-    "siete": 1,
-    "ocho": 1,
-    "nueve": 1,
-    "due": 1,
-    "tre": 1,
-    "quattro": 1,
-    "cinque": 1,
-    "sei": 1,
-    "sette": 1,
-    "otto": 1,
-    "nove": 1,
+_UNITS = {
+    # English, German, French, Spanish, Italian words for 0-9
+    "0": "zero oh null zéro cero",
+    "1": "one eins un uno",
+    "2": "two zwei deux dos due",
+    "3": "three drei trois tres tre",
+    "4": "four vier quatre cuatro quattro",
+    "5": "five fünf cinq cinco cinque",
+    "6": "six sechs seis sei",
+    "7": "seven sieben sept siete sette",
+    "8": "eight acht huit ocho otto",
+    "9": "nine neun neuf nueve nove",
 }
-"""Words for digits and how many digits each stands for ("twenty" → 2)."""
+_TENS_AND_TEENS = {
+    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
+    "seventy": "70", "eighty": "80", "ninety": "90",
+}
+DIGIT_WORDS: dict[str, str] = {
+    **{word: digit for digit, words in _UNITS.items() for word in words.split()},
+    **_TENS_AND_TEENS,
+}
+"""Words for digits and the digits they stand for ("five" → "5", "twenty" → "20")."""
 
 REPEATERS = {"double": 2, "triple": 3, "doppel": 2, "doble": 2, "doppio": 2}
 """"double five" is 55."""
@@ -108,9 +59,10 @@ MIN_DIGITS, MAX_DIGITS = 7, 15
 """The shortest local number and the longest international one (E.164)."""
 
 
-def _count(sequence: str) -> tuple[int, int]:
-    """Digits the sequence stands for, and how many of its tokens are words."""
-    digits = words = 0
+def _spell(sequence: str) -> tuple[str, int]:
+    """The digits the sequence stands for, and how many of its tokens are words."""
+    digits: list[str] = []
+    words = 0
     repeat = 1
     for token in _TOKENS.findall(sequence):
         lowered = token.lower()
@@ -119,12 +71,12 @@ def _count(sequence: str) -> tuple[int, int]:
             words += 1
             continue
         if token.isdigit():
-            digits += len(token) * (repeat if len(token) == 1 else 1)
+            digits.append(token * repeat if len(token) == 1 else token)
         else:
-            digits += DIGIT_WORDS[lowered] * repeat
+            digits.append(DIGIT_WORDS[lowered] * repeat)
             words += 1
         repeat = 1
-    return digits, words
+    return "".join(digits), words
 
 
 def _word_starts(scan: Scan) -> list[int]:
@@ -170,16 +122,22 @@ def _sequences(scan: Scan, window_start: int, window_end: int) -> Iterator[Match
         start = found.start()
         if start > 0 and (lower[start - 1].isalnum() or lower[start - 1] in "_-"):
             continue
-        digits, words = _count(found.group())
-        if words >= 2 and MIN_DIGITS <= digits <= MAX_DIGITS:
-            yield Match(
-                Kind.PHONE,
-                "phone.spelled_digits",
-                found.start(),
-                found.end(),
-                "Phone number spelled out in words: Amazon still counts it as a number.",
-                target=scan.text[found.start() : found.end()],
-            )
+        digits, words = _spell(found.group())
+        if words < 2 or not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+            continue
+        end = found.end()
+        if start > 0 and lower[start - 1] == "(" and lower.count(")", start, end) > lower.count(
+            "(", start, end
+        ):
+            start -= 1  # "(five five five) one two …": keep the brackets together
+        yield Match(
+            Kind.PHONE,
+            "phone.spelled_digits",
+            start,
+            end,
+            "Phone number spelled out in words: Amazon still counts it as a number.",
+            target=digits,  # the allow-list judges the number, however it is written
+        )
 
 
 RECOGNIZER = Recognizer("spelled_phone", find_spelled_phone_numbers, NUMBER_WORDS)
