@@ -29,6 +29,7 @@ POSTGRES_URL_VARIABLE = "AMZ_GUARD_TEST_POSTGRES_URL"
 POSTGRES_CANDIDATE_URLS = (
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "postgresql+psycopg://root@127.0.0.1:5432/test",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",  # a fresh install has no "test"
 )
 BACKENDS = ("sqlite", "postgresql")
 
