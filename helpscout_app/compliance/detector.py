@@ -87,8 +87,11 @@ def _text_findings(text: str, html: bool, options: CheckOptions) -> list[Finding
                 )
                 (blocking if match.severity is Severity.BLOCK else warnings).append(finding)
     blocking = _merge_overlaps(_outside(blocking, allowed), text)
-    unique_warnings = list(dict.fromkeys(warnings))
-    return sorted(blocking + unique_warnings, key=lambda f: (f.start, f.end))
+    by_rule: dict[str, list[Finding]] = {}
+    for warning in warnings:
+        by_rule.setdefault(warning.rule, []).append(warning)
+    merged_warnings = [w for same in by_rule.values() for w in _merge_overlaps(same, text)]
+    return sorted(blocking + merged_warnings, key=lambda f: (f.start, f.end))
 
 
 def _outside(findings: list[Finding], allowed: list[tuple[int, int, Kind]]) -> list[Finding]:
@@ -145,12 +148,12 @@ def _redacted(text: str, html: bool, findings: list[Finding], options: CheckOpti
     """Redact, then re-check the result until nothing blocking is left."""
     if not any(f.severity is Severity.BLOCK and f.end > f.start for f in findings):
         return text
-    redacted = redact(text, findings)
+    redacted = redact(text, findings, keep_tags=html)
     for _ in range(MAX_REDACTION_PASSES):
         remaining = [
             f for f in _text_findings(redacted, html, options) if f.severity is Severity.BLOCK
         ]
         if not remaining:
             break
-        redacted = redact(redacted, remaining)
+        redacted = redact(redacted, remaining, keep_tags=html)
     return redacted

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from helpscout_app.compliance.findings import PLACEHOLDERS, Finding, Severity
 
+_TAG = re.compile(r"<[^<>]*>")
 
-def redact(text: str, findings: Iterable[Finding]) -> str:
-    """Replace blocking spans (which must not overlap) from the end, so offsets stay valid."""
+
+def redact(text: str, findings: Iterable[Finding], *, keep_tags: bool = False) -> str:
+    """Replace blocking spans (which must not overlap) from the end, so offsets stay valid.
+
+    With `keep_tags` (an HTML body) the tags inside a span stay after its placeholder: a
+    number split by markup (`555</b>-123-4567`) must not take the `</b>` with it.
+    """
     spans = sorted(
         (
             f
@@ -19,5 +26,8 @@ def redact(text: str, findings: Iterable[Finding]) -> str:
         reverse=True,
     )
     for finding in spans:
-        text = text[: finding.start] + PLACEHOLDERS[finding.kind] + text[finding.end :]
+        replacement = PLACEHOLDERS[finding.kind]
+        if keep_tags:
+            replacement += "".join(_TAG.findall(text, finding.start, finding.end))
+        text = text[: finding.start] + replacement + text[finding.end :]
     return text

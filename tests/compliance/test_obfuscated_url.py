@@ -76,13 +76,7 @@ CASES = [
     pytest.param(
         "Visit w w w . acme . c o m today",
         [("url.spaced_letters", "w w w . acme . c o m")],
-        id="spaced-www-then-words",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: SPACED_WWW's top-level-domain part runs on into the next word "
-            "('c o m today' reads as one label), so the address is dropped",
-        ),
-    ),
+        id="spaced-www-then-words"),
     # leaves alone
     pytest.param("Connect the dot to the base.", [], id="connect-the-dot"),
     pytest.param("A polka dot pattern.", [], id="polka-dot"),

@@ -312,33 +312,15 @@ CASES = [
     pytest.param(
         "Please quote the case ID.\n(555) 123-4567",
         [("phone.national", "(555) 123-4567")],
-        id="lookalike-word-in-previous-sentence",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: context words are read across a sentence end and a line break "
-            "('case ID.' before the number makes it a look-alike)",
-        ),
-    ),
+        id="lookalike-word-in-previous-sentence"),
     pytest.param(
         "A higher rating would mean a lot to us.\n\n020 7946 0958",
         [("phone.national", "020 7946 0958")],
-        id="lot-as-in-a-lot-before-a-line-break",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: 'lot' in 'a lot to us.' is read as a lot number across the "
-            "sentence end",
-        ),
-    ),
+        id="lot-as-in-a-lot-before-a-line-break"),
     pytest.param(
         "Call 555-010-1234 or 555-0-1-0-5-6-7-8, either line works.",
         [("phone.national", "555-010-1234"), ("phone.spaced_digits", "555-0-1-0-5-6-7-8")],
-        id="second-number-dashed-digit-by-digit",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: a number written as a group then single dashed digits "
-            "(555-0-1-0-5-6-7-8) is caught only after a cue word (corpus reply-0307)",
-        ),
-    ),
+        id="second-number-dashed-digit-by-digit"),
     # leaves alone
     # -- Amazon identifiers
     pytest.param("Your order 112-1234567-1234567 shipped", [], id="order-id"),

@@ -83,7 +83,7 @@ CASES = [
     # -- review manipulation
     pytest.param(
         "Please leave us a 5-star review.",
-        [("policy.review_manipulation", "5-star")],
+        [("policy.review_manipulation", "leave us a 5-star review")],
         id="five-star-review",
     ),
     pytest.param(
@@ -119,13 +119,7 @@ CASES = [
     pytest.param(
         "Only leave a review if you are happy with the product.",
         [("policy.review_manipulation", "leave a review if you are happy")],
-        id="review-only-if-happy-review-first",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: 'review ... if you are happy' (review before the condition) is "
-            "not warned; only 'if happy ... review' is",
-        ),
-    ),
+        id="review-only-if-happy-review-first"),
     # -- incentives for reviews
     pytest.param(
         "Leave a review and we'll send you a free gift.",
@@ -145,13 +139,7 @@ CASES = [
     pytest.param(
         "We will send a $10 gift card in exchange for a review.",
         [("policy.review_incentive", "gift card in exchange for a review")],
-        id="gift-card-in-exchange",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: two overlapping warnings of one rule ('gift card in exchange for "
-            "a review' and 'in exchange for a review') are reported, not merged into one",
-        ),
-    ),
+        id="gift-card-in-exchange"),
     # -- the words "seller feedback"
     pytest.param(
         "Please leave us seller feedback.",
@@ -231,13 +219,7 @@ CASES = [
     pytest.param(
         "Please don't return it to us, keep it.",
         [],
-        id="dont-return-it",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason='detector: a plain "don\'t" before the instruction is not read as a '
-            'negation (only "don\'t need/have" is)',
-        ),
-    ),
+        id="dont-return-it"),
     # -- what the playbook allows
     pytest.param("You can request a return in Your Orders.", [], id="return-in-your-orders"),
     pytest.param("Your subscription can be changed in Your Orders.", [], id="subscription"),
@@ -251,13 +233,7 @@ CASES = [
     pytest.param(
         "It scored 5 stars in the lab test.",
         [],
-        id="five-stars-as-a-fact",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: any mention of '5 stars' warns as review manipulation, even "
-            "when nothing is asked of the buyer",
-        ),
-    ),
+        id="five-stars-as-a-fact"),
 ]
 
 

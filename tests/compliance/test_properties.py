@@ -256,11 +256,6 @@ def _assert_blocked_at_item(reply: str, item: str, line: int, framing: str) -> N
     ), f"{item!r} not caught in {text!r}: {report.findings}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detector: a look-alike word ending the previous sentence or line ('tracking.', "
-    "'Your Orders.', 'account.', 'case ID.', 'a lot to us.') hides the phone number after it",
-)
 @PROPERTY_SETTINGS
 @example(reply=PHONE_AFTER_LOOKALIKE_WORD_AT_LINE_END, item="(555) 123-4567", line=3, framing="{}")
 @given(

@@ -137,13 +137,7 @@ CASES = [
     pytest.param(
         "See 192.0.2.10/help today",
         [("url.ip_address", "192.0.2.10/help")],
-        id="bare-ip-with-path",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: an IP address with a path but no scheme (192.0.2.10/help) is "
-            "not read as a link",
-        ),
-    ),
+        id="bare-ip-with-path"),
     # -- shorteners and social profiles
     pytest.param("See bit.ly/3abc today", [("url.shortener", "bit.ly/3abc")], id="shortener"),
     pytest.param(

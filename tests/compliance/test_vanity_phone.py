@@ -29,23 +29,11 @@ CASES = [
     pytest.param(
         "Call 1-877-KARS-4-KIDS today",
         [("phone.vanity", "1-877-KARS-4-KIDS")],
-        id="one-character-group",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: a one-character group ('KARS-4-KIDS') breaks the vanity pattern, "
-            "which wants groups of two to seven keys",
-        ),
-    ),
+        id="one-character-group"),
     pytest.param(
         "Call 1-800-Flowers today",
         [("phone.vanity", "1-800-Flowers")],
-        id="title-case-word",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="detector: vanity letters must be capitals; 1-800-Flowers (as the brand "
-            "writes it) is missed",
-        ),
-    ),
+        id="title-case-word"),
     # leaves alone
     pytest.param("Part 300-ABC-1234 is in stock", [], id="part-number"),
     pytest.param("The 800-GB SSD is in stock", [], id="capacity"),

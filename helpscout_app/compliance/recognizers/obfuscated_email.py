@@ -73,6 +73,7 @@ def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
         at_start -= 1
     while at_end < len(text) and text[at_end] in _SPACE:
         at_end += 1
+    spaced_plain_at = at_text == "@" and at_end - at_start > 1  # "jane @ acme.com"
     domain = _DOMAIN_AFTER.match(scan.lower, at_end)
     if domain is None:
         return None
@@ -86,7 +87,7 @@ def _email_at(scan: Scan, separator: tuple[int, int]) -> Match | None:
         return None
     spelled_at = at_text.strip() in SPELLED_AT_WORDS
     obfuscated_dots = bool(_OBFUSCATED_DOT.search(domain_text))
-    if at_text == "@" and not obfuscated_dots:
+    if at_text == "@" and not obfuscated_dots and not spaced_plain_at:
         return None  # a plain address: the plain email recognizer's case
     name = local.group().lower()
     if spelled_at and name in PROSE_WORDS_BEFORE_AT:

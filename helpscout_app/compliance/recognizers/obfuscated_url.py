@@ -41,7 +41,7 @@ SPACED_LETTERS = re.compile(r"(?<!\S)(?:[a-z0-9.] ){4,}[a-z0-9.](?!\S)", re.IGNO
 
 SPACED_WWW = re.compile(
     r"\bw[ \t]+w[ \t]+w[ \t]*(?:\.|dot)[ \t]*[a-z0-9 \t-]{1,80}?[ \t]*(?:\.|dot)"
-    r"[ \t]*[a-z][a-z \t]{0,11}[a-z](?![a-z0-9])",
+    r"[ \t]*(?:[a-z]{2,6}|[a-z](?:[ \t][a-z]){1,5})(?![a-z0-9])",
     re.IGNORECASE,
 )
 """A www. address with its letters spaced out: "w w w . acme . c o m"."""

@@ -75,7 +75,7 @@ PHONE_CUE_WORDS = frozenset(
 LOOKALIKE_WORDS = frozenset(
     """order orders bestellung bestellnummer commande pedido ordine tracking track sendung
     sendungsnummer shipment parcel package isbn isbn-10 isbn-13 upc ean gtin asin sku case
-    ticket claim model modell part serial s/n sn lot batch invoice rechnung facture factura
+    ticket claim model modell part serial s/n sn batch invoice rechnung facture factura
     fattura receipt account card iban gift code ref reference item version firmware
     transaction payment confirmation po rma voucher coupon qty quantity usps ups fedex dhl tba
     formula suivi seguimiento spedizione colissimo""".split()
@@ -128,9 +128,23 @@ def _isbn13_checks(digits: str) -> bool:
     return len(digits) == 13 and total % 10 == 0
 
 
+_SENTENCE_END = re.compile(r"(\w*)[.!?]\s+|\n")
+ABBREVIATIONS = frozenset("no nr tel ph mob fax ext approx ref inv st".split())
+"""Words whose full stop does not end the sentence: "Tel. 555 …", "Order No. 123 …"."""
+
+
+def _context_start(lower: str, start: int) -> int:
+    """Where the words that can describe the number at `start` begin: this sentence only."""
+    window_start = max(start - _CONTEXT, 0)
+    for end in _SENTENCE_END.finditer(lower, window_start, start):
+        if "\n" in end.group() or end.group(1) not in ABBREVIATIONS:
+            window_start = end.end()
+    return window_start
+
+
 def _context_says(scan: Scan, start: int) -> str:
     """ "phone" or "lookalike" when the words right before the number say what it is."""
-    tokens = _CONTEXT_TOKEN.findall(scan.lower, max(start - _CONTEXT, 0), start)
+    tokens = _CONTEXT_TOKEN.findall(scan.lower, _context_start(scan.lower, start), start)
     weak = False
     for index, token in enumerate(reversed(tokens[-_CONTEXT_WORDS:])):
         if token in PHONE_CUE_WORDS:
@@ -186,7 +200,7 @@ def _rule_for(scan: Scan, piece: str, digits: str, start: int, prefix: str) -> s
         # One unbroken run is a phone only as a North American number; other long runs are
         # codes (UPC, EAN, case and tracking numbers).
         return "phone.national" if NANP_DIGITS.fullmatch(digits) else None
-    if SPACED_DIGITS.fullmatch(compact):
+    if SPACED_DIGITS.fullmatch(compact) or _mostly_single_digits(compact):
         return "phone.spaced_digits"
     if TRUNK_IN_BRACKETS.match(compact):
         return "phone.international"
@@ -197,6 +211,16 @@ def _rule_for(scan: Scan, piece: str, digits: str, start: int, prefix: str) -> s
     if GROUPED.fullmatch(compact) and len(digits) <= 13 and _is_valid_national(compact):
         return "phone.national"
     return None
+
+
+def _mostly_single_digits(compact: str) -> bool:
+    """ "555-0-1-0-5-6-7-8": a number broken into single digits to get past filters."""
+    groups = re.split(r"[ .-]", compact)
+    return (
+        len(groups) >= 5
+        and all(group.isdigit() for group in groups)
+        and sum(len(group) == 1 for group in groups) >= 4
+    )
 
 
 def _without_last_group(compact: str) -> str:

@@ -117,10 +117,40 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
             _clue(
                 "5 st|5-st|5st|five st|five-st|5 estrel|cinco estrel|5 stel|cinque stel"
                 "|5-stern|5 stern|fünf stern|5 étoile|cinq étoile|5★|5 ★",
+                # "a 5-star review", "5-Sterne-Bewertung": the stars are the review asked for
                 r"(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
-                r"(?:stars?|stelle|estrellas|sterne\w*|étoiles|★)",
+                r"(?:stars?|stelle|estrellas|sterne|étoiles|★)[\s-]*"
+                r"(?:review|rating|feedback|bewertung|valoraci\w+|recensione|avis)",
                 before=0,
+                after=40,
+            ),
+            _clue(
+                "5 st|5-st|5st|five st|five-st|5 estrel|cinco estrel|5 stel|cinque stel"
+                "|5-stern|5 stern|fünf stern|5 étoile|cinq étoile|5★|5 ★",
+                # "leave us 5 stars", "lasciaci 5 stelle": asked for, not reported ("it scored")
+                r"\b(?:leave|give|rate|post|write|share|lasci\w*|dej\w*|d[aá]nos|gib|geben|"
+                r"laissez|donnez|dacci)\b[^.!?]{0,25}?(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
+                r"(?:stars?|stelle|estrellas|sterne\w*|étoiles|★)",
+                before=40,
                 after=30,
+            ),
+            _clue(
+                "5 st|5-st|five st|5 estrel|cinco estrel|5 stel|cinque stel|5 étoile|cinq étoile",
+                # "una valoración de 5 estrellas": the review named first
+                r"(?:review|rating|valoraci\w+|reseña|bewertung|recensione|avis)\s+"
+                r"(?:of|with|de|con|mit|avec|di|da)\s+(?:5|five|cinq|fünf|cinco|cinque)[\s-]*"
+                r"(?:stars?|stelle|estrellas|sterne|étoiles)",
+                before=40,
+                after=30,
+            ),
+            _clue(
+                "happy|satisf|pleased",
+                # "leave a review only if you are happy": the condition after the request
+                r"(?:(?:leave|write|post|give)\s+(?:us\s+)?(?:a\s+|an\s+)?)?"
+                r"(?:review|rating|feedback)\b[^.!?]{0,40}?\bif\s+you(?:'re|\s+are|\s+were|"
+                r"\s+feel)?\s+(?:\w+\s+)?(?:happy|satisfied|pleased)",
+                before=80,
+                after=20,
             ),
             _clue("⭐⭐⭐", r"⭐{3,}", before=0, after=30),
             _clue(
@@ -281,6 +311,7 @@ GATE_WORDS = frozenset(
 """Every gate word of every clue; the detector finds them all in one pass."""
 
 NEGATION_BEFORE = re.compile(
+    r"(?:(?:don'?t|do\s+not|never)\s+(?:need\s+to\s+|have\s+to\s+)?\Z)|"
     r"(?:no\s+need\b|\bdon'?t\s+(?:need|have)\b|\bdo\s+not\s+(?:need|have)\b|\bneedn'?t\b|"
     r"\bnot\s+necessary\b|\bnothing\b|\bnicht\b|\bkein\w*|\bpas\s+besoin\b|\bne\s+\S+\s+pas\b|"
     r"\bno\s+es\s+necesario\b|\bnon\s+(?:è|serve|occorre|deve)\b|\bwouldn'?t\b|\bnever\b)"

@@ -316,6 +316,22 @@ def _bare_domain(scan: Scan, found: re.Match[str]) -> Match | None:
     return _link(scan, found.start(), end, host_text, "url.domain")
 
 
+BARE_IP_LINK = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?/" + _URL_CHARS + "{0,2048}")
+"""An IPv4 address with a path and no scheme ("192.0.2.10/setup"): a browser opens it."""
+
+
+def _bare_ip_links(scan: Scan) -> Iterator[Match]:
+    text = scan.text
+    for found in BARE_IP_LINK.finditer(text):
+        start = found.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "./:@"):
+            continue
+        url = _trim_end(found.group())
+        match = _link(scan, start, start + len(url), _host_of(url), "url.ip_address")
+        if match is not None:
+            yield match
+
+
 def find_links(scan: Scan) -> Iterator[Match]:
     """Every link in the text; overlaps between forms are merged by the detector."""
     if "." not in scan.text and "//" not in scan.text:
@@ -323,6 +339,7 @@ def find_links(scan: Scan) -> Iterator[Match]:
     yield from _scheme_urls(scan)
     yield from _www_hosts(scan)
     yield from _bare_domains(scan)
+    yield from _bare_ip_links(scan)
 
 
 RECOGNIZER = Recognizer("url", find_links)

@@ -14,9 +14,12 @@ from helpscout_app.compliance.scan import Match, Recognizer, Scan
 
 VANITY_NUMBER = re.compile(
     r"(?<![\w+-])(?P<country>\+?1[ .-]?)?\(?(?P<area>[2-9]\d{2})\)?[ .-]?"
-    r"(?P<rest>[A-Z0-9]{2,7}(?:[ .-][A-Z0-9]{2,7}){0,2})(?![\w-])"
+    r"(?P<rest>[A-Z0-9]{1,7}(?:[ .-][A-Z0-9]{1,7}){0,3}"
+    r"|[A-Za-z0-9]{1,7}(?:[.-][A-Za-z0-9]{1,7}){0,3})(?![\w-])"
 )
-"""Area code, then seven to ten keypad characters in capitals, at least three of them letters."""
+"""Area code, then seven to ten keypad characters, at least three of them letters: capitals in
+any grouping ("CALL NOW"), or mixed case joined by dashes only ("1-800-Flowers"), so that
+"800 Customer Service" stays prose."""
 
 
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
