@@ -210,8 +210,17 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
                 after=130,
             ),
             _clue(
+                "survey|questionnaire",
+                # "2-minute survey. Everyone who completes it gets a $5 gift card."
+                r"(?:survey|questionnaire)\b[^\n]{0,120}?\b(?:gift\s+card|coupon|voucher|"
+                r"discount|free\s+\w+)",
+                before=0,
+                after=150,
+            ),
+            _clue(
                 "screenshot",
-                r"screenshot\b[^.!?]{0,80}?\b(?:free|gift|refund|discount|voucher)",
+                # a dot inside an address ("to nils.r@acme.com for a free bulb") is no full stop
+                r"screenshot\b(?:[^.!?]|\.(?=\S)){0,100}?\b(?:free|gift|refund|discount|voucher)",
                 before=0,
                 after=110,
             ),
@@ -265,13 +274,31 @@ POLICY_RULES: tuple[PolicyRule, ...] = (
                 after=25,
             ),
             _clue(
-                "our own|our web|our site|our online|our shop|our showroom|our amazon store",
-                r"\bour\s+(?:own\s+)?(?:website|web\s*site|online\s+shop|shop|showroom|"
+                "our own|our web|our site|our online|our shop|our showroom|our amazon store"
+                "|our store",
+                r"\bour\s+(?:own\s+)?(?:website|web\s*site|site|online\s+shop|shop|store|showroom|"
                 r"amazon\s+store)\b",
                 before=0,
                 after=35,
             ),
             _clue("newsletter", r"newsletter", before=0, after=12),
+            _clue("catalog", r"catalog(?:ue)?s?\b", before=0, after=12),
+            _clue("flyer|brochure", r"(?:flyer|brochure)s?\b", before=0, after=12),
+            _clue(
+                "loyalty", r"loyalty\s+(?:club|program(?:me)?|subscription|card|scheme)", after=30
+            ),
+            _clue("also sell", r"we\s+also\s+sell\b", before=10, after=12),
+            _clue("launched", r"(?:just|now|newly)\s+launched", before=10, after=12),
+            _clue("now available", r"(?:is|are)\s+now\s+available", before=10, after=20),
+            _clue("save", r"save\s+\d{1,2}\s*%", before=0, after=12),
+            _clue(
+                "our new",
+                r"\bour\s+new\s+(?:[\w-]+\s+){0,2}(?:model|product|blend|collection|line|range|"
+                r"version|flavou?r|colou?r|design)s?\b",
+                before=0,
+                after=50,
+            ),
+            _clue("use code|use the code", r"use\s+(?:the\s+)?code\b", before=0, after=15),
             _clue(
                 "follow us|seguici|síguenos|folgen sie|suivez",
                 r"follow\s+us\b|seguici|síguenos|folgen\s+sie\s+uns|suivez[-\s]nous",

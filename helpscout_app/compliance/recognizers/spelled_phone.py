@@ -30,10 +30,24 @@ _UNITS = {
     "9": "nine neun neuf nueve nove",
 }
 _TENS_AND_TEENS = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
-    "seventy": "70", "eighty": "80", "ninety": "90",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
 }
 DIGIT_WORDS: dict[str, str] = {
     **{word: digit for digit, words in _UNITS.items() for word in words.split()},
@@ -126,8 +140,10 @@ def _sequences(scan: Scan, window_start: int, window_end: int) -> Iterator[Match
         if words < 2 or not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
             continue
         end = found.end()
-        if start > 0 and lower[start - 1] == "(" and lower.count(")", start, end) > lower.count(
-            "(", start, end
+        if (
+            start > 0
+            and lower[start - 1] == "("
+            and lower.count(")", start, end) > lower.count("(", start, end)
         ):
             start -= 1  # "(five five five) one two …": keep the brackets together
         yield Match(
