@@ -43,8 +43,10 @@ def create_engine_for(database_url: str | URL) -> Engine:
 
     SQLite: creates the database's directory, uses WAL (readers don't wait for the writer),
     waits up to `SQLITE_BUSY_TIMEOUT_MS` for a lock, enforces foreign keys, and starts every
-    transaction with BEGIN IMMEDIATE. PostgreSQL: checks pooled connections before use and gives
-    up connecting after `POSTGRESQL_CONNECT_TIMEOUT_S`. Connects lazily, on first use.
+    transaction with BEGIN IMMEDIATE, so on SQLite every open transaction, even one that only
+    reads, holds the write lock: keep transactions short and never hold one across an HTTP call.
+    PostgreSQL: checks pooled connections before use and gives up connecting after
+    `POSTGRESQL_CONNECT_TIMEOUT_S`. Connects lazily, on first use.
     """
     url = normalize_url(database_url)
     if url.get_backend_name() == "sqlite":
