@@ -250,6 +250,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _SPLIT_PHONE_MARK = re.compile(r"[-.()+]")
+MAX_NUMBER_CHARS = 60
+"""Longer pieces hold several numbers (or none): they are searched group by group."""
 MAX_GROUPS_PER_NUMBER = 6
 """Most space-separated groups one number has ("+44 20 7946 0958" has four)."""
 
@@ -257,10 +259,10 @@ MAX_GROUPS_PER_NUMBER = 6
 def _piece_matches(scan: Scan, start: int, end: int, prefix: str) -> Iterator[Match]:
     """The piece as one number, or failing that, the numbers among its space-separated groups."""
     text = scan.phone_text
-    piece = text[start:end]
-    digits = "".join(char for char in piece if char.isdigit())
-    if len(digits) <= 20:
-        rule = _rule_for(scan, piece, digits, start, prefix)
+    if end - start <= MAX_NUMBER_CHARS:
+        piece = text[start:end]
+        digits = "".join(filter(str.isdigit, piece))
+        rule = _rule_for(scan, piece, digits, start, prefix) if len(digits) <= 20 else None
         if rule is not None:
             yield _phone_match(scan, rule, start, end)
             return
@@ -278,15 +280,17 @@ def _numbers_among_groups(scan: Scan, start: int, end: int) -> Iterator[Match]:
     groups = [(group.start(), group.end()) for group in _GROUP.finditer(text, start, end)]
     if len(groups) < 2:
         return
-    counts = [sum(char.isdigit() for char in text[g_start:g_end]) for g_start, g_end in groups]
+    counts = [sum(map(str.isdigit, text[g_start:g_end])) for g_start, g_end in groups]
     index = 0
     while index < len(groups):
         found = None
         total = 0
         last_options = []
+        # E.164 allows 15 digits; with a "+" an extension may follow the last group.
+        limit = 20 if text.startswith("+", groups[index][0]) else 15
         for last in range(index, min(index + MAX_GROUPS_PER_NUMBER, len(groups))):
             total += counts[last]
-            if total > 20:
+            if total > limit:
                 break
             if total >= 7 and last - index + 1 < len(groups):
                 last_options.append(last)
@@ -295,7 +299,7 @@ def _numbers_among_groups(scan: Scan, start: int, end: int) -> Iterator[Match]:
             sub = text[sub_start:sub_end]
             if not _SPLIT_PHONE_MARK.search(sub):
                 continue
-            sub_digits = "".join(char for char in sub if char.isdigit())
+            sub_digits = "".join(filter(str.isdigit, sub))
             rule = _rule_for(scan, sub, sub_digits, sub_start, _prefix_of(sub))
             if rule is not None:
                 found = (rule, sub_start, sub_end, last)
