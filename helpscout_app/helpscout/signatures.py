@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from pydantic import SecretStr
 
 from helpscout_app.helpscout.errors import InvalidSignature
+from helpscout_app.helpscout.headers import header_value
 
 SIGNATURE_HEADER = "X-HelpScout-Signature"
 """Header carrying the signature of a webhook or legacy sidebar request (case-insensitive)."""
@@ -71,7 +72,7 @@ def verify_webhook_signature(raw_body: bytes, headers: Mapping[str, str], secret
     `headers` may be Flask's `request.headers` or a plain dict; the name is matched in any case.
     Raises `InvalidSignature` when the header is missing or wrong.
     """
-    verify_signature(raw_body, _header(headers, SIGNATURE_HEADER), secret)
+    verify_signature(raw_body, header_value(headers, SIGNATURE_HEADER), secret)
 
 
 def generate_query_signature(secret: Secret, params: Iterable[tuple[str, str]]) -> str:
@@ -197,15 +198,6 @@ def _php_json_encode(params: dict[str, str]) -> bytes:
 def _plain_json_encode(params: dict[str, str]) -> bytes:
     """Compact JSON without PHP's escapes (JavaScript's `JSON.stringify`)."""
     return json.dumps(params, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """A header's value whatever the case of its name in `headers`, or None."""
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), None)
 
 
 def _refusal(signature: object, where: str) -> str:

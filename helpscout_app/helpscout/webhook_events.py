@@ -21,6 +21,7 @@ from typing import Any
 
 from helpscout_app.amazon.relay_address import is_relay_address
 from helpscout_app.helpscout.errors import MalformedPayload
+from helpscout_app.helpscout.headers import header_value
 
 EVENT_HEADER = "X-HelpScout-Event"
 """Header naming the event of a delivery (reference §1.3)."""
@@ -99,7 +100,7 @@ def parse_webhook_event(headers: Mapping[str, str], raw_body: bytes) -> WebhookE
     Raises `MalformedPayload` with the reason when the event header is missing, the body is not
     a UTF-8 JSON object, or an event amz-guard acts on has no conversation id.
     """
-    event_name = (_header(headers, EVENT_HEADER) or "").strip()
+    event_name = (header_value(headers, EVENT_HEADER) or "").strip()
     if not event_name:
         raise MalformedPayload(f"the {EVENT_HEADER} header is missing")
     payload = _parse_json_object(event_name, raw_body)
@@ -266,12 +267,3 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     return "number"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """A header's value whatever the case of its name in `headers`, or None."""
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), None)
