@@ -41,6 +41,18 @@ _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
 _STYLE_CLOSE = re.compile(r"</style", re.IGNORECASE)
 _PIXEL_SIZE = re.compile(r"^\s*[01](?:px)?\s*$")
+_HIDES_CONTENT = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em|%)?\s*(?:;|$)"
+    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)",
+    re.IGNORECASE,
+)
+"""Styles that keep an element's text from the buyer's eyes but not from Amazon's filter."""
+
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+"""Tags that have no content (and no closing tag)."""
+
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|(?:width|height)\s*:\s*[01](?:px)?\b|visibility\s*:\s*hidden",
     re.IGNORECASE,
@@ -118,8 +130,9 @@ def _is_tracking_pixel(tag: str, attributes: dict[str, str]) -> bool:
 
 def _collect_tag_attributes(
     collector: _AttributeCollector, source: str, tag: str, start: int, end: int
-) -> None:
-    """Add the attribute values of one tag that can carry contact info."""
+) -> bool:
+    """Add the attribute values of one tag that can carry contact info; True if it hides its
+    content (`display:none`, `hidden`, zero font size …)."""
     found: list[tuple[str, int, int]] = []
     values: dict[str, str] = {}
     for match in _ATTRIBUTE.finditer(source, start, end):
@@ -137,6 +150,7 @@ def _collect_tag_attributes(
                 collector.add(css.start(group), css.end(group), tag, "style", pixel)
         elif name in URL_ATTRIBUTES or name in TEXT_ATTRIBUTES or name.startswith("data-"):
             collector.add(value_start, value_end, tag, name, pixel)
+    return "hidden" in values or bool(_HIDES_CONTENT.search(values.get("style", "")))
 
 
 def html_views(source: str) -> HtmlViews:
@@ -147,6 +161,8 @@ def html_views(source: str) -> HtmlViews:
     text_start = position = 0
     no_more_gt = False
     style_close = -1  # last known "</style" position; -2 once none is left
+    hidden_tag, hidden_depth = "", 0  # inside an element that hides its text
+
     while position < length:
         lt = source.find("<", position)
         if lt < 0:
@@ -170,10 +186,22 @@ def html_views(source: str) -> HtmlViews:
             position = lt + 1
             continue
         tag = tag_open.group(2).lower()
-        _copy_decoding(builder, source, text_start, lt)
-        builder.replace(lt, gt + 1, "\n" if tag in BLOCK_TAGS else "")
-        if not tag_open.group(1) and gt > tag_open.end():
-            _collect_tag_attributes(collector, source, tag, tag_open.end(), gt)
+        closing = bool(tag_open.group(1))
+        if hidden_depth:
+            # Hidden text is checked on its own, and the visible text closes up around it:
+            # "555<span style="display:none">x</span>1234567" reads 5551234567.
+            collector.add(text_start, lt, hidden_tag, "hidden text")
+            builder.replace(lt, gt + 1, "")
+            if tag == hidden_tag and tag not in VOID_TAGS:
+                hidden_depth += -1 if closing else 1
+        else:
+            _copy_decoding(builder, source, text_start, lt)
+            builder.replace(lt, gt + 1, "\n" if tag in BLOCK_TAGS else "")
+        hides = False
+        if not closing and gt > tag_open.end():
+            hides = _collect_tag_attributes(collector, source, tag, tag_open.end(), gt)
+        if hides and not hidden_depth and tag not in VOID_TAGS and source[gt - 1] != "/":
+            hidden_tag, hidden_depth = tag, 1
         text_start = position = gt + 1
         if tag == "style" and not tag_open.group(1):
             if style_close != -2 and style_close < position:
@@ -185,5 +213,8 @@ def html_views(source: str) -> HtmlViews:
                 collector.add(css.start(group), css.end(group), "style", "style")
             builder.replace(position, close, " ")
             text_start = position = close
-    _copy_decoding(builder, source, text_start, length)
+    if hidden_depth:
+        collector.add(text_start, length, hidden_tag, "hidden text")
+    else:
+        _copy_decoding(builder, source, text_start, length)
     return HtmlViews(builder.build(), collector.build(), collector.segments)
