@@ -517,3 +517,18 @@ def test_amazon_domain_used_as_a_subdomain_elsewhere_is_flagged(domain: str) -> 
     expect = [("url.domain", f"{domain}.evil.io")]
     report = check(f"See {domain}.evil.io today")
     assert [(f.rule, f.text) for f in report.findings] == expect
+
+
+@pytest.mark.parametrize(
+    ("text", "offending"),
+    [
+        ("see hxxps://acme[.]com/x ok", "hxxps://acme[.]com/x"),
+        ("see https[:]//acme.com/x ok", "https[:]//acme.com/x"),
+        ("go to hxxp://acme(dot)com now", "hxxp://acme(dot)com"),
+    ],
+    ids=["bracketed-dot-in-host", "bracketed-colon", "dot-word-in-host"],
+)
+def test_defanged_urls_are_one_link(text: str, offending: str) -> None:
+    """A defanged URL is reported whole, so redaction leaves no scheme or path behind."""
+    report = check(text)
+    assert [(f.rule, f.text) for f in report.blocking] == [("url.scheme", offending)]

@@ -26,8 +26,14 @@ _URL_CHARS = r"[^\s<>\"'`{}|\\^]"
 DOUBLE_SLASH = re.compile(r"//")
 """Where every scheme URL and protocol-relative URL is anchored."""
 
-SCHEME_BEFORE = re.compile(r"(?:h(?:\*\*|\[tt\])ps?|[a-z][a-z0-9+.-]{0,15})[ \t]{0,2}:[ \t]{0,2}\Z")
-"""The scheme in front of "//": http, hxxps (defanged), h**ps, "https :" (spaced), svn+ssh."""
+SCHEME_BEFORE = re.compile(
+    r"(?:h(?:\*\*|\[tt\])ps?|[a-z][a-z0-9+.-]{0,15})[ \t]{0,2}(?::|\[:\])[ \t]{0,2}\Z"
+)
+"""The scheme in front of "//": http, hxxps and https[:] (defanged), h**ps, "https :" (spaced),
+svn+ssh."""
+
+_DEFANGED_DOT = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
+"""A dot written as "[.]" inside a host: "hxxps://acme[.]com/x" is still acme.com."""
 
 URL_REST = re.compile(r"[ \t]{0,2}" + _URL_CHARS + "{1,2048}")
 AUTHORITY = re.compile(r"[ \t]{0,2}[^\s/?#<>\"'`\\]{1,255}")
@@ -99,7 +105,7 @@ _ASCII_HOST_PREFIX = re.compile(r"[A-Za-z0-9.-]+")
 def _host_of(authority_and_path: str) -> str:
     """The host of `user:pass@host:port/path`; the userinfo can't make a link Amazon's."""
     authority = _AUTHORITY_END.split(authority_and_path, maxsplit=1)[0]
-    host = authority.rpartition("@")[2]
+    host = _DEFANGED_DOT.sub(".", authority.rpartition("@")[2])
     ascii_prefix = _ASCII_HOST_PREFIX.match(host)
     if (
         ascii_prefix
@@ -161,7 +167,7 @@ def _scheme_urls(scan: Scan) -> Iterator[Match]:
         if authority is None or (
             parse_host(_host_of(authority.group().lstrip(" \t"))) is None
             and scheme is not None
-            and lower[scheme.start() : slash.start()].rstrip(" \t:") in WEB_SCHEMES
+            and lower[scheme.start() : slash.start()].rstrip(" \t:[]") in WEB_SCHEMES
         ):
             continue  # no host, or not a public one: "http://" alone, "http://http://…"
         rest = URL_REST.match(lower, slash.end())
@@ -176,7 +182,7 @@ def _scheme_urls(scan: Scan) -> Iterator[Match]:
         start = _scheme_start(lower, scheme.start(), slash.start())
         url = _trim_end(text[start : rest.end()])
         end = start + len(url)
-        scheme_name = lower[start : slash.start()].rstrip(" \t:")
+        scheme_name = lower[start : slash.start()].rstrip(" \t:[]")
         match = _link(scan, start, end, _host_of(url.split("//", 1)[1].lstrip(" \t")), "url.scheme")
         if (
             match is None
