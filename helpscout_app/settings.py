@@ -43,6 +43,10 @@ DEFAULT_AMAZON_CS_PHONE_NUMBERS: tuple[str, ...] = ("+1-888-280-4331",)
 HELPSCOUT_SECRET_MAX_LENGTH = 40
 """Help Scout refuses webhook and sidebar-app secrets longer than this (reference/helpscout.md)."""
 
+DRAFT_SCAN_MIN_INTERVAL_S = 10
+"""Each draft scan lists conversations and threads, which the account-wide Help Scout rate limit
+pays for (reference/helpscout.md §2.2); passes closer together than this would starve the rest."""
+
 _DATABASE_DIALECTS = ("sqlite", "postgresql")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ().-]*")
@@ -84,6 +88,7 @@ class Settings(BaseSettings):
     slack_channel: str | None = None
 
     enforcement_mode: EnforcementMode = EnforcementMode.FLAG
+    draft_scan_interval_s: int = 60
 
     # python-amazon-sp-api's own names, so its documentation applies as written.
     lwa_app_id: str | None = None
@@ -224,6 +229,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be 'flag' or 'gate', got {value!r}")
             return normalized
         return value
+
+    @field_validator("draft_scan_interval_s", mode="before")
+    @classmethod
+    def _parse_draft_scan_interval(cls, value: Any) -> int:
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, bool) or not (
+            isinstance(text, int) or (isinstance(text, str) and text.isdigit())
+        ):
+            raise ValueError(f"must be a whole number of seconds, got {value!r}")
+        if int(text) < DRAFT_SCAN_MIN_INTERVAL_S:
+            raise ValueError(
+                f"must be at least {DRAFT_SCAN_MIN_INTERVAL_S} seconds (each pass spends Help "
+                f"Scout's rate limit), got {int(text)}"
+            )
+        return int(text)
 
     @model_validator(mode="after")
     def _check_settings_that_go_together(self) -> Settings:

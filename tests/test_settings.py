@@ -25,6 +25,7 @@ def test_defaults(clean_environment: Path) -> None:
     assert settings.enforcement_mode is EnforcementMode.FLAG
     assert settings.amazon_cs_phone_numbers == ("+1-888-280-4331",)
     assert settings.amazon_mailbox_ids == ()
+    assert settings.draft_scan_interval_s == 60
     for optional in (
         "helpscout_app_id",
         "helpscout_app_secret",
@@ -48,6 +49,7 @@ def test_reads_the_environment_when_built_not_when_imported(
     monkeypatch.setenv("AMAZON_MAILBOX_IDS", " 101, 202 ,")
     monkeypatch.setenv("AMAZON_CS_PHONE_NUMBERS", "+1-888-280-4331, 1-877-586-3230")
     monkeypatch.setenv("ENFORCEMENT_MODE", "Gate")
+    monkeypatch.setenv("DRAFT_SCAN_INTERVAL_S", " 300 ")
     monkeypatch.setenv("HELPSCOUT_API_URL", "http://127.0.0.1:8025/v2/")
     monkeypatch.setenv("HELPSCOUT_WEBHOOK_SECRET", "s3cret")
     monkeypatch.setenv("AMAZON_NOTIFICATIONS_URL", "imaps://seller:pw@imap.example.com/Amazon")
@@ -63,6 +65,7 @@ def test_reads_the_environment_when_built_not_when_imported(
     assert settings.amazon_mailbox_ids == (101, 202)
     assert settings.amazon_cs_phone_numbers == ("+1-888-280-4331", "1-877-586-3230")
     assert settings.enforcement_mode is EnforcementMode.GATE
+    assert settings.draft_scan_interval_s == 300
     assert settings.helpscout_api_url == "http://127.0.0.1:8025/v2"
     assert settings.helpscout_webhook_secret == SecretStr("s3cret")
     assert settings.slack_channel == "#amazon"
@@ -198,6 +201,12 @@ def test_an_empty_list_setting_means_none(
         ),
         ("SLACK_CHANNEL", "", "is set but empty; give it a value or unset it"),
         ("LWA_CLIENT_SECRET", "", "is set but empty; give it a value or unset it"),
+        ("DRAFT_SCAN_INTERVAL_S", "1m", "must be a whole number of seconds, got '1m'"),
+        (
+            "DRAFT_SCAN_INTERVAL_S",
+            "5",
+            "must be at least 10 seconds (each pass spends Help Scout's rate limit), got 5",
+        ),
     ],
 )
 def test_a_malformed_setting_fails_with_one_line_naming_it(
