@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     slack_webhook_url: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
     slack_channel: str | None = None
+    slack_api_url: str = "https://slack.com/api"  # Slack's Web API, for the bot token
 
     enforcement_mode: EnforcementMode = EnforcementMode.FLAG
     draft_scan_interval_s: int = 60
@@ -108,6 +109,7 @@ class Settings(BaseSettings):
         "slack_webhook_url",
         "slack_bot_token",
         "slack_channel",
+        "slack_api_url",
         "lwa_app_id",
         "lwa_client_secret",
         "sp_api_refresh_token",
@@ -153,6 +155,12 @@ class Settings(BaseSettings):
     def _check_api_url(cls, value: str) -> str:
         _check_http_url(value, show=True)
         # Clients join paths onto it; one canonical form avoids "//conversations".
+        return value.rstrip("/")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _check_slack_api_url(cls, value: str) -> str:
+        _check_http_url(value, show=True)
         return value.rstrip("/")
 
     @field_validator("slack_webhook_url")
