@@ -24,12 +24,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from helpscout_app.settings import load_settings
     from helpscout_app.store import database
-    from helpscout_app.web import health
+    from helpscout_app.web import health, webhooks
+    from workers import queues
 
     if settings is None:
         settings = load_settings()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     database.init_app(app)
+    queues.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
     return app

@@ -1,26 +1,42 @@
 """Shared fixtures: settings built explicitly per test, the app and client made from them,
 `load_fixture` for the recorded files under tests/fixtures/ (described in its README.md), a
-migrated SQLite `store_session`, and `fake_slack`, Slack's HTTP endpoints on 127.0.0.1."""
+migrated SQLite `store_session`, and `fake_slack`, Slack's HTTP endpoints on 127.0.0.1.
+
+Redis and RQ: `redis_conn` (a database of the test session's own among 10-15, emptied around
+each test), `queue`, `worker_environment` (the settings exported for jobs) and `run_queued_jobs`
+(a `SimpleWorker` in burst mode); `helpscout_sender` posts webhook deliveries signed at test time.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
+import redis.exceptions
 from flask import Flask
 from flask.testing import FlaskClient
+from pydantic import SecretStr
+from redis import Redis
+from rq import Queue, SimpleWorker
+from rq.job import Job
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from helpscout_app import create_app
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import create_engine_for, session_factory
 from helpscout_app.store.migrate import upgrade
+from workers.queues import QUEUE_NAMES, WEBHOOKS_QUEUE, queue_for
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
@@ -204,3 +220,186 @@ def fake_slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
     fake = FakeSlack()
     yield fake
     fake.close()
+
+
+# --- Redis, RQ and signed webhook deliveries ---------------------------------------------------
+
+REDIS_SERVER_URL = "redis://127.0.0.1:6379"
+REDIS_TEST_DATABASES = range(10, 16)
+"""Databases the tests may take; 0 (and the rest below 10) stay the developer's."""
+
+REDIS_CLAIM_KEY = "amzguard:test-session"
+"""Key a test session keeps in its database, so a second session running at the same time
+sees it is not empty and takes another one."""
+
+# Takes the database only if it is empty, atomically, so two sessions never take the same one.
+_CLAIM_IF_EMPTY = """
+if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+return 0
+"""
+
+
+def _flush_keeping_claim(connection: Redis, claim: str) -> None:
+    """Empty the database but for our claim, in one transaction (never seen empty meanwhile)."""
+    with connection.pipeline(transaction=True) as pipeline:
+        pipeline.flushdb()
+        pipeline.set(REDIS_CLAIM_KEY, claim)
+        pipeline.execute()
+
+
+@pytest.fixture(scope="session")
+def redis_test_url() -> Iterator[str]:
+    """The URL of the Redis database this test session took: the first empty one among 10-15.
+
+    Fails the test loudly if Redis does not answer or none of them is empty: a database holding
+    data is never touched. Emptied when the session ends.
+    """
+    claim = f"pid {os.getpid()}"
+    problems = []
+    for number in REDIS_TEST_DATABASES:
+        url = f"{REDIS_SERVER_URL}/{number}"
+        connection = Redis.from_url(url, socket_connect_timeout=5)
+        try:
+            if connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim):
+                break
+            problems.append(f"db {number} holds {connection.dbsize()} keys")
+        except redis.exceptions.ConnectionError as err:
+            pytest.fail(
+                f"Redis is needed for these tests and does not answer at {REDIS_SERVER_URL} "
+                f"({err}); run scripts/setup to start it",
+                pytrace=False,
+            )
+        finally:
+            connection.close()
+    else:
+        pytest.fail(
+            "no empty Redis database among 10-15 for the tests ("
+            + "; ".join(problems)
+            + "); empty one that holds nothing of yours (redis-cli -n 15 flushdb)",
+            pytrace=False,
+        )
+    yield url
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def redis_conn(redis_test_url: str) -> Iterator[Redis]:
+    """A connection to the session's Redis database, emptied before and after the test."""
+    connection = Redis.from_url(redis_test_url)
+    claim = connection.get(REDIS_CLAIM_KEY).decode()
+    _flush_keeping_claim(connection, claim)
+    yield connection
+    _flush_keeping_claim(connection, claim)
+    connection.close()
+
+
+@pytest.fixture
+def queue(redis_conn: Redis) -> Queue:
+    """The webhook deliveries' queue on the test Redis."""
+    return queue_for(redis_conn, WEBHOOKS_QUEUE)
+
+
+@pytest.fixture
+def worker_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Export the test settings to the environment, where jobs read them (`load_settings`)."""
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, tuple):
+            value = ",".join(str(item) for item in value)
+        monkeypatch.setenv(name.upper(), str(value))
+    return settings
+
+
+class RunQueuedJobs(Protocol):
+    """Runs every job queued on amz-guard's queues in-process; returns the worker."""
+
+    def __call__(self, *, due_retries: bool = False) -> SimpleWorker: ...
+
+
+@pytest.fixture
+def run_queued_jobs(redis_conn: Redis, worker_environment: Settings) -> RunQueuedJobs:
+    """Run what is queued with a `SimpleWorker` (no fork) in burst mode.
+
+    `due_retries=True` first moves every job RQ scheduled (retries waiting out their interval)
+    onto its queue, as the scheduler does once the interval has passed, and repeats until
+    nothing is left: time is not waited for, it is skipped.
+    """
+
+    def run(*, due_retries: bool = False) -> SimpleWorker:
+        queues = [queue_for(redis_conn, name) for name in QUEUE_NAMES]
+        worker = SimpleWorker(queues, connection=redis_conn)
+        for _ in range(10):
+            if due_retries:
+                for queue in queues:
+                    registry = queue.scheduled_job_registry
+                    for job_id in registry.get_job_ids():
+                        registry.remove(job_id)
+                        queue.enqueue_job(Job.fetch(job_id, connection=redis_conn))
+            worker.work(burst=True)
+            if not due_retries or not any(q.scheduled_job_registry.count for q in queues):
+                break
+        return worker
+
+    return run
+
+
+def sign_helpscout(secret: str, raw_body: bytes) -> str:
+    """base64(HMAC-SHA1(secret, body)), written here rather than taken from the code under test."""
+    return base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha1).digest()).decode()
+
+
+class HelpScoutSender:
+    """Posts webhook deliveries as Help Scout does: event header, body signed at test time."""
+
+    URL = "/webhooks/helpscout"
+
+    def __init__(self, client: FlaskClient, secret: str, load_fixture: Callable[[str], bytes]):
+        self._client = client
+        self._secret = secret
+        self._load_fixture = load_fixture
+
+    def for_client(self, client: FlaskClient) -> HelpScoutSender:
+        """The same sender posting through another client (another app, another thread)."""
+        return HelpScoutSender(client, self._secret, self._load_fixture)
+
+    def body(self, fixture_name: str) -> bytes:
+        """The bytes of `tests/fixtures/helpscout/webhooks/<fixture_name>.json`."""
+        return self._load_fixture(f"helpscout/webhooks/{fixture_name}.json")
+
+    def send(self, event_name: str, fixture_name: str | None = None) -> TestResponse:
+        """Deliver `event_name` with the fixture of that name (or `fixture_name`), signed."""
+        return self.send_body(event_name, self.body(fixture_name or event_name))
+
+    def send_body(
+        self,
+        event_name: str | None,
+        raw_body: bytes,
+        *,
+        signature: str | None = None,
+        unsigned: bool = False,
+        url: str = URL,
+    ) -> TestResponse:
+        """Deliver `raw_body` signed, or with `signature` instead, or `unsigned` (no header)."""
+        headers = {"Content-Type": "application/json"}
+        if event_name is not None:
+            headers["X-HelpScout-Event"] = event_name
+        if not unsigned:
+            headers["X-HelpScout-Signature"] = (
+                sign_helpscout(self._secret, raw_body) if signature is None else signature
+            )
+        return self._client.post(url, data=raw_body, headers=headers)
+
+
+@pytest.fixture
+def helpscout_sender(
+    client: FlaskClient, settings: Settings, load_fixture: Callable[[str], bytes]
+) -> HelpScoutSender:
+    """Sends signed webhook deliveries to the app under test."""
+    assert settings.helpscout_webhook_secret is not None
+    secret = settings.helpscout_webhook_secret.get_secret_value()
+    return HelpScoutSender(client, secret, load_fixture)

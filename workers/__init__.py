@@ -1,4 +1,6 @@
 """Background work on RQ: queues, jobs and the periodic schedule (DESIGN.md, "Processes").
 
-Empty until the first jobs land: webhook handling, draft scans and reconciliation.
+`queues` (names, the Redis connection, our `amzguard:` keys), `deliveries` (a webhook delivery
+recorded and queued once), `enforcement` (the jobs), `schedule` (periodic jobs, one run per
+slot), `retries` (which failures RQ retries), `worker` (the `amz-guard worker` process).
 """

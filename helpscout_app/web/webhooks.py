@@ -1,0 +1,135 @@
+"""Help Scout webhook endpoint: verify the signature, read the event, record and queue its job.
+
+The view only validates and hands the delivery to RQ, so it answers in milliseconds; the work
+happens in `workers.enforcement`. Help Scout delivers at least once: a redelivery finds its
+delivery recorded and its job queued (or done) and is acknowledged without queueing again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis.exceptions
+import sqlalchemy.exc
+from flask import Blueprint, abort, current_app, request
+from pydantic import SecretStr
+from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
+
+from helpscout_app.helpscout.errors import InvalidSignature, MalformedPayload
+from helpscout_app.helpscout.signatures import verify_webhook_signature
+from helpscout_app.helpscout.webhook_events import Handling, parse_webhook_event
+from helpscout_app.store.database import get_session
+from helpscout_app.store.errors import DatabaseUnavailable
+from workers.deliveries import enqueue_webhook_delivery
+from workers.queues import get_queue
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+"""Largest webhook body read. A v2 Conversation embeds its threads' HTML (up to 100 threads,
+reference/helpscout.md §2.4); 5 MiB leaves room for long ones and still bounds what one request
+can make the process hold."""
+
+HELPSCOUT_EVENTS: tuple[str, ...] = (
+    # Acted on now (helpscout.webhook_events.HANDLING_BY_EVENT).
+    "convo.agent.reply.created",
+    "convo.customer.reply.created",
+    "convo.created",
+    # Needed by the reconciliation (issue 4): closed without a reply, the `nrn-done` tag, merged,
+    # moved out of or into an Amazon mailbox, deleted. Acknowledged and ignored until it lands.
+    "convo.status",
+    "convo.tags",
+    "convo.merged",
+    "convo.moved",
+    "convo.deleted",
+)
+"""The events `amz-guard helpscout register-webhook` subscribes the endpoint to."""
+
+
+@bp.post("/helpscout", strict_slashes=False)
+def receive_helpscout_webhook() -> tuple[str, int]:
+    """Verify, parse, record and queue one delivery; see the status contract by the handlers."""
+    request.max_content_length = MAX_BODY_BYTES  # checked as the body is read: 413
+    raw_body = request.get_data(cache=False)
+    verify_webhook_signature(raw_body, request.headers, _webhook_secret())  # 401
+    event = parse_webhook_event(request.headers, raw_body)  # 400
+    if event.handling in (Handling.TEST, Handling.IGNORE):
+        log.info("Help Scout %s acknowledged and ignored", event.event_name)
+        return "", 200
+    queued = enqueue_webhook_delivery(get_session(), get_queue(), event)  # 503 when down
+    log.info(
+        "Help Scout %s for conversation %s %s",
+        event.event_name,
+        event.conversation_id,
+        "queued" if queued else "seen before; not queued again",
+    )
+    return "", 202 if queued else 200
+
+
+@bp.get("/helpscout", strict_slashes=False)
+def probe_helpscout_webhook() -> tuple[str, int]:
+    """Answer a GET or HEAD probe of the URL (a person or a monitor checking it is served)."""
+    return "", 200
+
+
+def _webhook_secret() -> SecretStr:
+    """The webhook secret; 503 (Help Scout keeps the deliveries and retries) while it is unset."""
+    secret = current_app.config["SETTINGS"].helpscout_webhook_secret
+    if secret is None:
+        log.error("HELPSCOUT_WEBHOOK_SECRET is not set: Help Scout webhooks are refused")
+        abort(503, "HELPSCOUT_WEBHOOK_SECRET is not set on this server")
+    return secret
+
+
+# Status contract. Help Scout treats any answer but 2xx as "retry later", and is reported to
+# disable a webhook that answers 410 (reference/helpscout.md §1.6), so:
+#   202  delivery recorded and its job queued
+#   200  helpscout.test, event names amz-guard ignores, and redeliveries: nothing more to do
+#   401  X-HelpScout-Signature missing or wrong: nothing stored, nothing queued
+#   400  body unreadable as the event it names (not UTF-8, not a JSON object, no conversation id)
+#   413  body over MAX_BODY_BYTES
+#   503  Redis or the database unavailable, or the secret unset: nothing recorded, retry later
+#   500  anything else (Flask's default)
+# Never 410; never a redirect (strict_slashes=False accepts a trailing slash as it is).
+
+
+@bp.errorhandler(InvalidSignature)
+def _refuse_signature(error: InvalidSignature) -> tuple[dict[str, str], int]:
+    log.warning("Help Scout webhook refused from %s: %s", request.remote_addr, error)
+    return {"error": str(error)}, 401
+
+
+@bp.errorhandler(MalformedPayload)
+def _refuse_payload(error: MalformedPayload) -> tuple[dict[str, str], int]:
+    log.warning("Help Scout webhook refused: %s", error)
+    return {"error": str(error)}, 400
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _refuse_size(_error: RequestEntityTooLarge) -> tuple[dict[str, str], int]:
+    return {"error": f"the body is over {MAX_BODY_BYTES} bytes"}, 413
+
+
+@bp.errorhandler(ServiceUnavailable)
+def _unavailable(error: ServiceUnavailable) -> tuple[dict[str, str], int]:
+    return {"error": error.description or "unavailable, retry later"}, 503
+
+
+@bp.errorhandler(redis.exceptions.ConnectionError)
+@bp.errorhandler(redis.exceptions.TimeoutError)
+def _redis_down(error: redis.exceptions.RedisError) -> tuple[dict[str, str], int]:
+    log.error("Help Scout webhook not queued, Redis unavailable: %s", type(error).__name__)
+    return {"error": "the job queue is unavailable; retry later"}, 503
+
+
+@bp.errorhandler(DatabaseUnavailable)
+@bp.errorhandler(sqlalchemy.exc.OperationalError)
+@bp.errorhandler(sqlalchemy.exc.TimeoutError)
+def _database_down(error: Exception) -> tuple[dict[str, str], int]:
+    # OperationalError: server gone, connection refused, SQLite locked, or tables missing (then
+    # `amz-guard db upgrade` has not run); the first line says which, without parameters.
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
+    log.error("Help Scout webhook not recorded, database unavailable: %s", "".join(reason))
+    return {"error": "the database is unavailable; retry later"}, 503
