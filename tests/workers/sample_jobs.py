@@ -1,0 +1,37 @@
+"""Tiny job functions named for their behaviour, for worker tests (as RQ's tests/fixtures.py)."""
+
+from __future__ import annotations
+
+from rq import get_current_job
+
+from helpscout_app.helpscout.errors import HelpScoutAPIError
+from workers.queues import key_for
+from workers.retries import retry_transient_only
+
+TRIES_KEY = key_for("test", "tries")
+"""Counts the runs of `fail_with_helpscout_status`."""
+
+
+def fail_with_helpscout_status(status: int | None) -> None:
+    """Count the try, then raise the client's error for a Help Scout answer of `status`."""
+    job = get_current_job()
+    assert job is not None
+    job.connection.incr(TRIES_KEY)
+    with retry_transient_only():
+        raise HelpScoutAPIError(
+            f"Help Scout answered {status}",
+            method="GET",
+            url="http://127.0.0.1:9/v2/conversations/1",
+            status=status,
+        )
+
+
+def fail_with_a_bug() -> None:
+    """Raise what a programming error raises."""
+    with retry_transient_only():
+        raise KeyError("threads")
+
+
+def say_hello(name: str) -> str:
+    """Return a greeting."""
+    return f"Hello {name}"
