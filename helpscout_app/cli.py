@@ -5,8 +5,8 @@ Each subcommand is an `add_…_command(commands)` function that declares its arg
 returns the exit status and imports what it needs itself, so `amz-guard check` never loads Flask
 and `amz-guard serve` never loads the detector until a request needs it.
 
-Exit status: 0 success (for `check`: compliant), 1 `check` found something that blocks, 2 usage,
-input or configuration error (DESIGN.md, "Detector").
+Exit status: 0 success (for `check`: compliant), 1 `check` found something that blocks (or a
+one-shot pass failed), 2 usage, input or configuration error (DESIGN.md, "Detector").
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from urllib.parse import urlsplit
 
 from helpscout_app.settings import ConfigurationError, Settings, load_settings
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
+EXIT_FAILED = 1  # a one-shot pass or a Help Scout set-up step that could not be done
 EXIT_USAGE = 2
 
 STDIN_NAME = "-"
@@ -244,7 +246,144 @@ def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (add_check_command, add_serve_command, add_db_command)
+# --- amz-guard worker --------------------------------------------------------------------------
+
+
+def add_worker_command(commands: Any) -> None:
+    """`amz-guard worker [--burst]`."""
+    parser = commands.add_parser(
+        "worker",
+        help="run an RQ worker on amz-guard's queues, with RQ's scheduler",
+        description=(
+            "Process webhook deliveries and periodic passes (the draft scan every "
+            "DRAFT_SCAN_INTERVAL_S) from the Redis at REDIS_URL until stopped. Run as many as "
+            "needed: each periodic pass runs once per interval however many workers run. "
+            "Exit status: 0 stopped, 2 database not migrated or Redis unreachable."
+        ),
+    )
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="process what is queued and due, then exit (as `rq worker --burst`)",
+    )
+    parser.set_defaults(run=run_worker)
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Work the queues until stopped, or until they are empty with --burst."""
+    from workers.worker import WorkerCannotStart, work_queues
+
+    try:
+        work_queues(settings, burst=args.burst)
+    except WorkerCannotStart as err:
+        raise UsageError(str(err)) from err
+    return EXIT_OK
+
+
+# --- amz-guard helpscout -----------------------------------------------------------------------
+
+
+def add_helpscout_command(commands: Any) -> None:
+    """`amz-guard helpscout register-webhook --url URL`."""
+    parser = commands.add_parser(
+        "helpscout",
+        help="set up amz-guard in Help Scout",
+        description="Set up the Help Scout account at HELPSCOUT_API_URL for amz-guard.",
+    )
+    actions = parser.add_subparsers(dest="helpscout_action", required=True, metavar="ACTION")
+    register = actions.add_parser(
+        "register-webhook",
+        help="subscribe amz-guard's webhook endpoint to the events it needs",
+        description=(
+            "Create a Help Scout webhook that sends the events amz-guard needs to URL (this "
+            "server's /webhooks/helpscout), signed with HELPSCOUT_WEBHOOK_SECRET. Safe to run "
+            "again: a webhook for URL that exists already is reported, not duplicated. Exit "
+            "status: 0 registered (or already there), 1 one exists but is disabled or misses "
+            "events, or Help Scout refused, 2 usage or configuration error."
+        ),
+    )
+    register.add_argument(
+        "--url",
+        required=True,
+        type=webhook_url,
+        help="public URL of the endpoint, e.g. https://amz-guard.example.com/webhooks/helpscout",
+    )
+    register.set_defaults(run=run_register_webhook)
+
+
+def run_register_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    """Create the webhook unless one for the URL exists; say which, and what is wrong with it."""
+    from helpscout_app.helpscout.client import HelpScoutClient
+    from helpscout_app.helpscout.errors import HelpScoutAPIError
+    from helpscout_app.web.webhooks import HELPSCOUT_EVENTS
+
+    if settings.helpscout_webhook_secret is None:
+        raise ConfigurationError(
+            "HELPSCOUT_WEBHOOK_SECRET: required to register the webhook; choose a random string "
+            "of at most 40 characters and set it here and on every web process"
+        )
+    client = HelpScoutClient.from_settings(settings)
+    try:
+        existing = next(
+            (hook for hook in client.list_webhooks() if same_url(hook.get("url"), args.url)), None
+        )
+        if existing is None:
+            webhook_id = client.create_webhook(
+                args.url, HELPSCOUT_EVENTS, settings.helpscout_webhook_secret, label="amz-guard"
+            )
+            print(
+                f"registered webhook {webhook_id if webhook_id is not None else '(id unknown)'} "
+                f"for {args.url}: {', '.join(HELPSCOUT_EVENTS)}"
+            )
+            return EXIT_OK
+    except HelpScoutAPIError as err:
+        print(f"amz-guard helpscout register-webhook: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    return report_existing_webhook(existing, args.url, HELPSCOUT_EVENTS)
+
+
+def report_existing_webhook(webhook: dict[str, Any], url: str, needed: Sequence[str]) -> int:
+    """Say that a webhook for `url` exists, and whether it works for amz-guard; exit status."""
+    problems = []
+    if webhook.get("state") != "enabled":
+        problems.append(f"it is {webhook.get('state') or 'in an unknown state'}")
+    events = webhook.get("events") if isinstance(webhook.get("events"), list) else []
+    missing = [event for event in needed if event not in events]
+    if missing:
+        problems.append(f"it does not send {', '.join(missing)}")
+    print(f"a webhook for {url} exists already (id {webhook.get('id')}); not creating another")
+    if not problems:
+        return EXIT_OK
+    print(
+        f"but {'; '.join(problems)}: fix it under Manage > Apps > Webhooks in Help Scout, or "
+        "delete it there and run this command again"
+    )
+    return EXIT_FAILED
+
+
+def webhook_url(value: str) -> str:
+    """An absolute http(s) URL for argparse (Help Scout calls it from the internet)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not an http(s) URL with a host: {value!r} "
+            "(e.g. https://amz-guard.example.com/webhooks/helpscout)"
+        )
+    return value
+
+
+def same_url(registered: object, url: str) -> bool:
+    """True when Help Scout's `url` of a webhook is `url`, give or take a trailing slash."""
+    return isinstance(registered, str) and registered.rstrip("/") == url.rstrip("/")
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    add_check_command,
+    add_serve_command,
+    add_worker_command,
+    add_db_command,
+    add_helpscout_command,
+)
 """Every subcommand, in the order `amz-guard --help` lists them."""
 
 

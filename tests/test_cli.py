@@ -1,4 +1,5 @@
-"""The `amz-guard` command: `check` output and exit codes, `serve`, and the installed script."""
+"""The `amz-guard` command: `check` output and exit codes, `serve`, `helpscout register-webhook`,
+and the installed script (`worker` is tested in tests/workers/test_worker.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
+from responses import matchers
 
 import helpscout_app.compliance
 from helpscout_app.cli import main
@@ -375,3 +378,179 @@ def test_the_settings_default_matches_the_detectors_own() -> None:
     assert Settings.model_fields["amazon_cs_phone_numbers"].default == (
         helpscout_app.compliance.CheckOptions().allowed_phone_numbers
     )
+
+
+# --- helpscout register-webhook ----------------------------------------------------------------
+
+API_URL = "http://127.0.0.1:9/v2"  # the `settings` fixture's HELPSCOUT_API_URL
+WEBHOOK_URL = "https://amz-guard.seller.example/webhooks/helpscout"
+AMZ_GUARD_EVENTS = [
+    "convo.agent.reply.created",
+    "convo.customer.reply.created",
+    "convo.created",
+    "convo.status",
+    "convo.tags",
+    "convo.merged",
+    "convo.moved",
+    "convo.deleted",
+]
+
+
+@pytest.fixture
+def helpscout_api(load_fixture: Callable[[str], bytes]) -> Iterator[responses.RequestsMock]:
+    """Help Scout's API answered by `responses`: a token, then what the test adds."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.add(
+            responses.POST,
+            f"{API_URL}/oauth2/token",
+            body=load_fixture("helpscout/api/oauth_token.json"),
+            content_type="application/json",
+        )
+        yield mock
+
+
+def webhooks_listed(
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    change: Callable[[list[dict[str, Any]]], None] = lambda webhooks: None,
+) -> None:
+    """Answer List Webhooks with the fixture's two webhooks, after `change` edits them."""
+    listing = json.loads(load_fixture("helpscout/api/list_webhooks.json"))
+    change(listing["_embedded"]["webhooks"])
+    helpscout_api.add(responses.GET, f"{API_URL}/webhooks", json=listing)
+
+
+def test_register_webhook_creates_it_with_the_secret_and_the_events(
+    settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "https://amz-guard.other.example/webhooks/helpscout"
+    webhooks_listed(helpscout_api, load_fixture)
+    helpscout_api.add(
+        responses.POST,
+        f"{API_URL}/webhooks",
+        status=201,
+        headers={"Resource-ID": "30001"},
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "url": url,
+                    "events": AMZ_GUARD_EVENTS,
+                    "secret": "test-webhook-secret",
+                    "payloadVersion": "V2",
+                    "notification": False,
+                    "label": "amz-guard",
+                }
+            )
+        ],
+    )
+
+    status = main(["helpscout", "register-webhook", "--url", url], settings=settings)
+
+    assert status == 0
+    assert capsys.readouterr().out == (
+        f"registered webhook 30001 for {url}: {', '.join(AMZ_GUARD_EVENTS)}\n"
+    )
+
+
+def test_register_webhook_again_creates_nothing(
+    settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def complete(webhooks: list[dict[str, Any]]) -> None:
+        webhooks[0]["events"] = list(reversed(AMZ_GUARD_EVENTS))
+        webhooks[0]["url"] += "/"  # Help Scout may show it with a trailing slash
+
+    webhooks_listed(helpscout_api, load_fixture, complete)  # and no POST registered
+
+    status = main(["helpscout", "register-webhook", "--url", WEBHOOK_URL], settings=settings)
+
+    assert status == 0
+    assert capsys.readouterr().out == (
+        f"a webhook for {WEBHOOK_URL} exists already (id 21411); not creating another\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda webhooks: None,  # the fixture's webhook predates the reconciliation events
+            "it does not send convo.status, convo.tags, convo.merged, convo.moved, convo.deleted",
+        ),
+        (
+            lambda webhooks: webhooks[0].update(state="disabled", events=AMZ_GUARD_EVENTS),
+            "it is disabled",
+        ),
+    ],
+    ids=["missing events", "disabled"],
+)
+def test_register_webhook_says_what_is_wrong_with_the_existing_one(
+    settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[list[dict[str, Any]]], None],
+    problem: str,
+) -> None:
+    webhooks_listed(helpscout_api, load_fixture, change)
+
+    status = main(["helpscout", "register-webhook", "--url", WEBHOOK_URL], settings=settings)
+
+    assert status == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"a webhook for {WEBHOOK_URL} exists already (id 21411)")
+    assert f"but {problem}: fix it under Manage > Apps > Webhooks" in out
+
+
+def test_register_webhook_reports_a_refusal(
+    settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    webhooks_listed(helpscout_api, load_fixture)
+    helpscout_api.add(
+        responses.POST,
+        f"{API_URL}/webhooks",
+        status=400,
+        body=load_fixture("helpscout/api/error.bad_request.json"),
+        content_type="application/json",
+    )
+
+    status = main(
+        ["helpscout", "register-webhook", "--url", "https://new.example/webhooks/helpscout"],
+        settings=settings,
+    )
+
+    assert status == 1
+    assert capsys.readouterr().err.startswith(
+        f"amz-guard helpscout register-webhook: Help Scout answered 400 to POST {API_URL}/webhooks"
+    )
+
+
+def test_register_webhook_needs_the_secret(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unset = settings.model_copy(update={"helpscout_webhook_secret": None})
+
+    status = main(["helpscout", "register-webhook", "--url", WEBHOOK_URL], settings=unset)
+
+    assert status == 2
+    assert capsys.readouterr().err.startswith(
+        "amz-guard: configuration error: HELPSCOUT_WEBHOOK_SECRET: required to register"
+    )
+
+
+@pytest.mark.parametrize("url", ["amz-guard.example/webhooks/helpscout", "ftp://x.example/"])
+def test_register_webhook_needs_an_http_url(
+    settings: Settings, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    status = main(["helpscout", "register-webhook", "--url", url], settings=settings)
+
+    assert status == 2
+    assert "not an http(s) URL with a host" in capsys.readouterr().err

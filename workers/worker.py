@@ -1,0 +1,58 @@
+"""The `amz-guard worker` process: an RQ worker on amz-guard's queues, with RQ's scheduler.
+
+Before it takes a job it checks what every job needs, so a misconfigured worker stops at start
+with one line instead of failing each job: the database migrated to the newest revision, Redis
+reachable. Then it asks for the next slot of every periodic job (`workers.schedule`) and works.
+The scheduler (`with_scheduler=True`) moves retries and periodic runs onto their queues when
+they are due; with several workers, one at a time holds its lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import redis.exceptions
+from rq import Worker
+
+from helpscout_app.settings import Settings
+from helpscout_app.store.errors import DatabaseUnavailable
+from helpscout_app.store.migrate import is_at_head
+from workers.queues import QUEUE_NAMES, queue_for, redis_connection
+from workers.schedule import schedule_periodic_jobs
+
+log = logging.getLogger(__name__)
+
+
+class WorkerCannotStart(Exception):
+    """Something every job needs is missing; the message says what to fix."""
+
+
+def work_queues(
+    settings: Settings, *, burst: bool = False, worker_class: type[Worker] = Worker
+) -> bool:
+    """Work the queues until stopped (or, with `burst`, until they are empty); True if it ran a job.
+
+    Raises `WorkerCannotStart` when the database is not migrated or unreachable, or Redis does
+    not answer. `worker_class` is RQ's forking `Worker` unless a caller needs another.
+    """
+    try:
+        migrated = is_at_head(settings.database_url)
+    except DatabaseUnavailable as err:
+        raise WorkerCannotStart(f"{err}; check DATABASE_URL") from err
+    if not migrated:
+        raise WorkerCannotStart(
+            "the database is not at the newest schema; run `amz-guard db upgrade` first"
+        )
+    connection = redis_connection(settings.redis_url)
+    try:
+        connection.ping()
+        schedule_periodic_jobs(connection, settings, datetime.now(UTC))
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as err:
+        raise WorkerCannotStart(
+            f"Redis does not answer at REDIS_URL ({type(err).__name__}: {err})"
+        ) from err
+    worker = worker_class(
+        [queue_for(connection, name) for name in QUEUE_NAMES], connection=connection
+    )
+    return worker.work(burst=burst, with_scheduler=True)
