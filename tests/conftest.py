@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pydantic import SecretStr
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -100,10 +102,27 @@ def load_fixture() -> Callable[[str], bytes]:
     return load
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the newest revision once per test session, to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "amz-guard.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def store_session(settings: Settings) -> Iterator[Session]:
-    """A session on the test settings' SQLite database, migrated to the newest revision."""
-    upgrade(settings.database_url)
+def store_session(settings: Settings, migrated_sqlite_file: Path) -> Iterator[Session]:
+    """A session on the test settings' SQLite database, migrated to the newest revision.
+
+    A copy of the session's migrated file (migrating each test's database costs most of a
+    second), unless something created the database already: that one is migrated in place.
+    """
+    database_path = Path(make_url(settings.database_url).database or "")
+    if database_path.exists():
+        upgrade(settings.database_url)
+    else:
+        database_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_sqlite_file, database_path)
     engine = create_engine_for(settings.database_url)
     with session_factory(engine)() as session:
         yield session
