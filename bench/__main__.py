@@ -1,9 +1,11 @@
-"""`python -m bench [quality] [speed] [options]`: run the benchmark and print its tables.
+"""`python -m bench [quality] [speed] [webhooks] [options]`: run the benchmark, print its tables.
 
-With no section named, both run. Quality runs the detector and the baseline over the team
-corpus and the external corpus; speed measures ~2 KB throughput and adversarial growth for
-both on one pinned CPU. The run ends with PASS/FAIL against the targets of issue 2, and
+With no section named, quality and speed run. Quality runs the detector and the baseline over
+the team corpus and the external corpus; speed measures ~2 KB throughput and adversarial growth
+for both on one pinned CPU. The run ends with PASS/FAIL against the targets of issue 2, and
 `--json [PATH]` also writes every figure to a file (default: bench/results/, git-ignored).
+`webhooks` (only when named) measures webhook ingest under gunicorn against a bare Flask
+endpoint (`bench.webhook_ingest`) and judges it against the targets of issue 3.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import phonenumbers
 
-from bench import inputs, quality, speed
+from bench import inputs, quality, speed, webhook_ingest
 from bench.baseline import baseline_check, phonenumbers_only
 from bench.tables import heading, percent, render_table
 
@@ -35,6 +37,8 @@ EXTERNAL_ACCURACY_MIN = 0.97
 CHECKS_PER_SECOND_MIN = 1500
 BASELINE_RATIO_MIN = 0.7
 ADVERSARIAL_1MB_MAX_S = 2.0
+
+SECTIONS = ("quality", "speed", "profile", "webhooks")
 
 
 @dataclass(slots=True)
@@ -89,7 +93,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "sections",
         nargs="*",
         metavar="SECTION",
-        help="quality, speed (default: both) or profile (where the detector spends its time)",
+        help="quality, speed (default: both), profile (where the detector spends its time) or "
+        "webhooks (webhook ingest under gunicorn; needs Redis, ~1.5 min)",
     )
     parser.add_argument(
         "--json",
@@ -147,13 +152,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 if any target fails"
     )
+    parser.add_argument(
+        "--webhook-rate",
+        type=float,
+        default=100.0,
+        metavar="N",
+        help="webhooks: requests/s of the fixed-rate run (default 100)",
+    )
+    parser.add_argument(
+        "--webhook-seconds",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="webhooks: length of the fixed-rate run (default 20; 5 with --quick)",
+    )
+    parser.add_argument(
+        "--webhook-max-seconds",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="webhooks: length of the max-rate run, per server (default 10; 5 with --quick)",
+    )
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="webhooks: gunicorn workers per server (default 2 x CPUs + 1)",
+    )
+
     args = parser.parse_args(argv)
-    if args.json in ("quality", "speed", "profile"):  # `--json speed`: a section, not a file name
+    if args.json in SECTIONS:  # `--json speed`: a section, not a file name
         args.sections.append(args.json)
         args.json = ""
-    unknown = sorted(set(args.sections) - {"quality", "speed", "profile"})
+    unknown = sorted(set(args.sections) - set(SECTIONS))
     if unknown:
-        parser.error(f"unknown section(s) {', '.join(unknown)}: quality, speed or profile")
+        parser.error(f"unknown section(s) {', '.join(unknown)}: {', '.join(SECTIONS)}")
     args.sections = args.sections or ["quality", "speed"]
     return args
 
@@ -317,6 +351,48 @@ def run_speed(
         "adversarial_timeout_s": args.timeout,
     }
     return throughput, timings
+
+
+def run_webhooks(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
+    """Webhook ingest under gunicorn against a bare Flask endpoint; targets of issue 3."""
+    print(heading("Webhooks: ingest under gunicorn, against a bare Flask endpoint"))
+    try:
+        report = webhook_ingest.run(
+            rate=args.webhook_rate,
+            rate_seconds=5.0 if args.quick else args.webhook_seconds,
+            max_seconds=5.0 if args.quick else args.webhook_max_seconds,
+            web_workers=args.web_workers,
+            progress=progress,
+        )
+    except webhook_ingest.BenchSetupError as err:
+        print(f"  skipped: {err}")
+        results["webhooks"] = {"skipped": str(err)}
+        return []
+    print(webhook_ingest.render(report))
+    results["webhooks"] = report.to_dict()
+    rate = f"{args.webhook_rate:g}/s"
+    targets = [
+        Target(
+            "ingest throughput vs bare Flask",
+            f">= {webhook_ingest.RATIO_MIN}x",
+            "n/a" if report.ratio is None else f"{report.ratio:.2f}x",
+            report.ratio_passed,
+        ),
+        Target(
+            f"ingest p99 at {rate}",
+            f"< {webhook_ingest.P99_MAX_MS:g} ms, no errors",
+            "n/a" if report.p99_at_rate_ms is None else f"{report.p99_at_rate_ms:.1f} ms",
+            report.p99_passed,
+        ),
+    ]
+    print(heading("Targets (issue 3), webhook ingest"))
+    print(
+        render_table(
+            ["target", "wanted", "measured", "verdict"],
+            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
+        )
+    )
+    return targets
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -507,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     if "profile" in args.sections:
         run_profile(args, detector)
 
+    webhook_targets = run_webhooks(args, results) if "webhooks" in args.sections else []
+
     targets: list[Target] = []
     if {"quality", "speed"} & set(args.sections):
         targets = evaluate_targets(by_corpus, throughput, timings, args.timeout)
@@ -519,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             "verdict": t.verdict,
             "detail": t.detail,
         }
-        for t in targets
+        for t in [*targets, *webhook_targets]
     ]
 
     if args.json is not None:
@@ -527,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"\n  results written to {path}")
-    failed = any(t.passed is False for t in targets)
+    failed = any(t.passed is False for t in [*targets, *webhook_targets])
     return 1 if args.strict and failed else 0
 
 

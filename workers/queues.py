@@ -33,7 +33,7 @@ KEY_PREFIX = "amzguard:"
 
 WEB_SOCKET_TIMEOUT_S = 2.0
 """How long a web request waits for Redis before answering 503: Help Scout retries, and a
-request stuck on a dead Redis would hold a gunicorn worker (and, on SQLite, the write lock)."""
+request stuck on an unresponsive Redis would hold a gunicorn worker meanwhile."""
 
 APP_EXTENSION = "amz_guard_queues"
 """Key of the app's Redis connection in `app.extensions`."""

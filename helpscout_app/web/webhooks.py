@@ -1,8 +1,9 @@
-"""Help Scout webhook endpoint: verify the signature, read the event, record and queue its job.
+"""Help Scout webhook endpoint: verify the signature, read the event, queue its job once.
 
-The view only validates and hands the delivery to RQ, so it answers in milliseconds; the work
-happens in `workers.enforcement`. Help Scout delivers at least once: a redelivery finds its
-delivery recorded and its job queued (or done) and is acknowledged without queueing again.
+The view only validates and hands the delivery to RQ (`workers.deliveries`, which says why that
+is the only write), so it answers in about a millisecond; the work, and the delivery's record in
+the database, happen in `workers.enforcement`. Help Scout delivers at least once: a redelivery
+finds its job queued (or done) and is acknowledged without queueing it again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 
 import redis.exceptions
-import sqlalchemy.exc
 from flask import Blueprint, abort, current_app, request
 from pydantic import SecretStr
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
@@ -18,8 +18,6 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 from helpscout_app.helpscout.errors import InvalidSignature, MalformedPayload
 from helpscout_app.helpscout.signatures import verify_webhook_signature
 from helpscout_app.helpscout.webhook_events import Handling, parse_webhook_event
-from helpscout_app.store.database import get_session
-from helpscout_app.store.errors import DatabaseUnavailable
 from workers.deliveries import enqueue_webhook_delivery
 from workers.queues import get_queue
 
@@ -50,7 +48,7 @@ HELPSCOUT_EVENTS: tuple[str, ...] = (
 
 @bp.post("/helpscout", strict_slashes=False)
 def receive_helpscout_webhook() -> tuple[str, int]:
-    """Verify, parse, record and queue one delivery; see the status contract by the handlers."""
+    """Verify, parse and queue one delivery; see the status contract by the handlers."""
     request.max_content_length = MAX_BODY_BYTES  # checked as the body is read: 413
     raw_body = request.get_data(cache=False)
     verify_webhook_signature(raw_body, request.headers, _webhook_secret())  # 401
@@ -58,7 +56,7 @@ def receive_helpscout_webhook() -> tuple[str, int]:
     if event.handling in (Handling.TEST, Handling.IGNORE):
         log.info("Help Scout %s acknowledged and ignored", event.event_name)
         return "", 200
-    queued = enqueue_webhook_delivery(get_session(), get_queue(), event)  # 503 when down
+    queued = enqueue_webhook_delivery(get_queue(), event)  # 503 when Redis is down
     log.info(
         "Help Scout %s for conversation %s %s",
         event.event_name,
@@ -85,13 +83,15 @@ def _webhook_secret() -> SecretStr:
 
 # Status contract. Help Scout treats any answer but 2xx as "retry later", and is reported to
 # disable a webhook that answers 410 (reference/helpscout.md §1.6), so:
-#   202  delivery recorded and its job queued
+#   202  the delivery's job queued
 #   200  helpscout.test, event names amz-guard ignores, and redeliveries: nothing more to do
-#   401  X-HelpScout-Signature missing or wrong: nothing stored, nothing queued
+#   401  X-HelpScout-Signature missing or wrong: nothing queued
 #   400  body unreadable as the event it names (not UTF-8, not a JSON object, no conversation id)
 #   413  body over MAX_BODY_BYTES
-#   503  Redis or the database unavailable, or the secret unset: nothing recorded, retry later
+#   503  Redis unavailable, or the secret unset: nothing queued, retry later
 #   500  anything else (Flask's default)
+# The database is not touched here: while it is down, deliveries still get 202 and their jobs
+# retry (workers.retries).
 # Never 410; never a redirect (strict_slashes=False accepts a trailing slash as it is).
 
 
@@ -122,14 +122,3 @@ def _unavailable(error: ServiceUnavailable) -> tuple[dict[str, str], int]:
 def _redis_down(error: redis.exceptions.RedisError) -> tuple[dict[str, str], int]:
     log.error("Help Scout webhook not queued, Redis unavailable: %s", type(error).__name__)
     return {"error": "the job queue is unavailable; retry later"}, 503
-
-
-@bp.errorhandler(DatabaseUnavailable)
-@bp.errorhandler(sqlalchemy.exc.OperationalError)
-@bp.errorhandler(sqlalchemy.exc.TimeoutError)
-def _database_down(error: Exception) -> tuple[dict[str, str], int]:
-    # OperationalError: server gone, connection refused, SQLite locked, or tables missing (then
-    # `amz-guard db upgrade` has not run); the first line says which, without parameters.
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
-    log.error("Help Scout webhook not recorded, database unavailable: %s", "".join(reason))
-    return {"error": "the database is unavailable; retry later"}, 503

@@ -1,0 +1,530 @@
+"""Webhook ingest under gunicorn: throughput and latency, against a bare Flask endpoint.
+
+Two gunicorn servers run side by side with the same worker count and class: the real app
+(`helpscout_app:create_app()`: signature check, parse, job queued once on a real Redis) and a
+The same load generator drives both, one after the other:
+
+- fixed rate: signed deliveries sent on a schedule (default 100/s for 20 s), open loop: each
+  latency runs from the moment the request was due, so a server (or client) that falls behind
+  shows it instead of slowing the schedule down;
+- max rate: `concurrency` threads send back to back (default 10 s); throughput is responses
+  per second, and the app's over the bare endpoint's is the figure issue 3 targets (>= 0.5).
+
+Every delivery is distinct (its own conversation and thread ids, signed with the server's
+secret), so each one is recorded and queued, never skipped as a redelivery. The load generator
+is threads over `http.client` in this process (no external tool), on every CPU.
+Redis is a spare database among 10-15 (the first empty one, taken atomically as the tests take
+theirs, emptied afterwards; never database 0). No RQ worker runs: the figure is ingest alone, and
+the count of jobs queued at the end checks that every accepted delivery was really queued. The
+app's database is never touched by the webhook view (`workers.deliveries` says why).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import http.client
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis.exceptions
+from flask import Flask
+from redis import Redis
+
+from bench.inputs import REPO_ROOT
+from bench.tables import render_table
+
+WEBHOOK_PATH = "/webhooks/helpscout"
+TEMPLATE = REPO_ROOT / "tests" / "fixtures" / "helpscout" / "webhooks"
+TEMPLATE_FILE = TEMPLATE / "convo.agent.reply.created.with-phone.json"
+SECRET = "bench-webhook-secret"
+
+REDIS_SERVER_URL = "redis://127.0.0.1:6379"
+REDIS_SPARE_DATABASES = range(10, 16)
+REDIS_CLAIM_KEY = "amzguard:bench-session"
+_CLAIM_IF_EMPTY = """
+if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+return 0
+"""
+
+RATIO_MIN = 0.5
+"""Issue 3: ingest throughput at least half the bare endpoint's, in the same run."""
+P99_MAX_MS = 50.0
+"""Issue 3: p99 latency under 50 ms at 100 requests/s."""
+
+
+class BenchSetupError(RuntimeError):
+    """The benchmark cannot run here (no Redis, no spare database, a server that won't start)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One signed webhook request, ready to send."""
+
+    raw_body: bytes
+    headers: dict[str, str]
+
+
+class Deliveries:
+    """Distinct agent-reply deliveries (a phone number in each), signed with `secret`.
+
+    Built on demand from the fixture's bytes with the ids swapped (a replace and an HMAC, some
+    microseconds), so a long max-rate run needs no pile of bodies built in advance. Thread-safe;
+    numbers never repeat, so every delivery is new to the app.
+    """
+
+    CONVERSATION_ID = b'"id": 3120419377'
+    THREAD_ID = b'"id": 8812004511'
+
+    def __init__(self, secret: str = SECRET) -> None:
+        self._secret = secret.encode("utf-8")
+        self._template = TEMPLATE_FILE.read_bytes()
+        for marker in (self.CONVERSATION_ID, self.THREAD_ID):
+            if self._template.count(marker) != 1:
+                raise BenchSetupError(f"{TEMPLATE_FILE.name} no longer holds {marker!r} once")
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def next(self) -> Delivery:
+        """A delivery no other call returned."""
+        with self._lock:
+            number = next(self._numbers)
+        raw_body = self._template.replace(
+            self.CONVERSATION_ID, b'"id": %d' % (4_000_000_000 + number)
+        ).replace(self.THREAD_ID, b'"id": %d' % (9_000_000_000 + number))
+        signature = base64.b64encode(hmac.new(self._secret, raw_body, hashlib.sha1).digest())
+        headers = {
+            "Content-Type": "application/json",
+            "X-HelpScout-Event": "convo.agent.reply.created",
+            "X-HelpScout-Signature": signature.decode("ascii"),
+        }
+        return Delivery(raw_body, headers)
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured against one server."""
+
+    server: str
+    mode: str
+    sent: int
+    ok: int
+    seconds: float
+    per_second: float
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.sent - self.ok
+
+
+# --- the bare endpoint ---------------------------------------------------------------------------
+
+
+def create_bare_app() -> Flask:
+    """The floor: a Flask app whose webhook route returns 200 and does nothing else."""
+    app = Flask("bare")
+
+    @app.post(WEBHOOK_PATH, strict_slashes=False)
+    def receive() -> tuple[str, int]:
+        return "", 200
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+# --- servers -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(
+    app_spec: str, workdir: Path, env: dict[str, str], workers: int, name: str
+) -> Iterator[str]:
+    """Serve `app_spec` with gunicorn (sync workers) until the block ends; yields its base URL."""
+    port = free_port()
+    log_path = workdir / f"gunicorn-{name}.log"
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--chdir",
+        str(workdir),
+        "--pythonpath",
+        str(REPO_ROOT),
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_use_every_cpu,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(port, server, log_path)
+        yield base_url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _use_every_cpu() -> None:
+    """In a server process: undo the CPU pinning `python -m bench` applies for the detector."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+
+
+def _wait_until_up(port: int, server: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Return once every worker answers /healthz; BenchSetupError if the server dies first."""
+    deadline = time.monotonic() + 30
+    answered = 0
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchSetupError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                answered += 1
+                if answered >= 20:  # enough for every worker to have booted and served
+                    return
+            connection.close()
+        except OSError:
+            time.sleep(0.05)  # polling a real process's start-up
+    raise BenchSetupError(f"gunicorn did not answer within 30 s: {log_path.read_text()[-2000:]}")
+
+
+@contextlib.contextmanager
+def spare_redis_database() -> Iterator[str]:
+    """The URL of the first empty Redis database among 10-15, taken for this run, emptied after."""
+    claim = f"bench pid {os.getpid()}"
+    for number in REDIS_SPARE_DATABASES:
+        url = f"{REDIS_SERVER_URL}/{number}"
+        connection = Redis.from_url(url, socket_connect_timeout=5)
+        try:
+            taken = connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim)
+        except redis.exceptions.ConnectionError as err:
+            raise BenchSetupError(f"Redis does not answer at {REDIS_SERVER_URL}: {err}") from err
+        if taken:
+            try:
+                yield url
+            finally:
+                connection.flushdb()
+                connection.close()
+            return
+        connection.close()
+    raise BenchSetupError("no empty Redis database among 10-15 for the benchmark")
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+def _send(port: int, delivery: Delivery) -> int:
+    """POST one delivery on a new connection (gunicorn's sync workers close each one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", WEBHOOK_PATH, body=delivery.raw_body, headers=delivery.headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def fixed_rate(
+    server: str,
+    base_url: str,
+    deliveries: Deliveries,
+    rate: float,
+    seconds: float,
+    threads: int = 16,
+) -> LoadResult:
+    """Send `rate` deliveries per second for `seconds`; latency counts from when each was due."""
+    port = int(base_url.rsplit(":", 1)[1])
+    start = time.perf_counter() + 0.2
+    next_index = iter(range(int(rate * seconds)))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+
+    def sender() -> None:
+        while True:
+            with lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)  # the schedule itself: open-loop load
+            status = _status_of(port, deliveries.next())
+            elapsed = time.perf_counter() - due
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] += 1
+
+    _run_threads(sender, threads)
+    seconds = time.perf_counter() - start
+    return summarize(server, f"{rate:g}/s", latencies, statuses, seconds)
+
+
+def max_rate(
+    server: str,
+    base_url: str,
+    deliveries: Deliveries,
+    seconds: float,
+    concurrency: int,
+) -> LoadResult:
+    """`concurrency` threads send back to back for `seconds`; throughput is what came back."""
+    port = int(base_url.rsplit(":", 1)[1])
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    deadline = time.perf_counter() + seconds
+
+    def sender() -> None:
+        while time.perf_counter() < deadline:
+            delivery = deliveries.next()
+            sent_at = time.perf_counter()
+            status = _status_of(port, delivery)
+            elapsed = time.perf_counter() - sent_at
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] += 1
+
+    start = time.perf_counter()
+    _run_threads(sender, concurrency)
+    return summarize(server, "max", latencies, statuses, time.perf_counter() - start)
+
+
+def _status_of(port: int, delivery: Delivery) -> str:
+    """The response status, or the name of the error that stopped the request."""
+    try:
+        return str(_send(port, delivery))
+    except OSError as err:
+        return type(err).__name__
+
+
+def _run_threads(target: Any, count: int) -> None:
+    threads = [threading.Thread(target=target, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def summarize(
+    server: str, mode: str, latencies: list[float], statuses: Counter[str], seconds: float
+) -> LoadResult:
+    """One run's figures: 2xx responses count as ok, anything else (errors included) does not."""
+    ordered = sorted(latencies)
+    ok = sum(
+        count for status, count in statuses.items() if status.isdigit() and 200 <= int(status) < 300
+    )
+    return LoadResult(
+        server=server,
+        mode=mode,
+        sent=len(ordered),
+        ok=ok,
+        seconds=seconds,
+        per_second=ok / seconds if seconds else 0.0,
+        p50_ms=_percentile_ms(ordered, 0.50),
+        p99_ms=_percentile_ms(ordered, 0.99),
+        max_ms=ordered[-1] * 1000 if ordered else None,
+        statuses=dict(statuses),
+    )
+
+
+def _percentile_ms(ordered: list[float], q: float) -> float | None:
+    """Nearest-rank percentile in milliseconds."""
+    if not ordered:
+        return None
+    index = min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))
+    return ordered[index] * 1000
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestReport:
+    """Everything one run measured, and how it did against issue 3's targets."""
+
+    web_workers: int
+    results: list[LoadResult]
+    queued_jobs: int
+    ratio: float | None
+    p99_at_rate_ms: float | None
+    ratio_passed: bool | None
+    p99_passed: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "results": [asdict(result) for result in self.results]}
+
+
+def run(
+    *,
+    rate: float = 100.0,
+    rate_seconds: float = 20.0,
+    max_seconds: float = 10.0,
+    web_workers: int | None = None,
+    concurrency: int | None = None,
+    progress: Any = print,
+) -> IngestReport:
+    """Start both servers, drive the four load runs, and judge the figures."""
+    workers = web_workers or 2 * (os.cpu_count() or 1) + 1
+    threads = concurrency or 2 * workers
+    workdir = Path(tempfile.mkdtemp(prefix="amz-guard-bench-"))
+    try:
+        with spare_redis_database() as redis_url, _every_cpu():
+            env = _server_environment(workdir, redis_url)
+            deliveries = Deliveries()
+            results = []
+            with (
+                gunicorn("helpscout_app:create_app()", workdir, env, workers, "app") as app_url,
+                gunicorn(
+                    "bench.webhook_ingest:create_bare_app()", workdir, env, workers, "bare"
+                ) as bare_url,
+            ):
+                servers = {"amz-guard": app_url, "bare Flask": bare_url}
+                for url in servers.values():
+                    max_rate("warm-up", url, deliveries, 2.0, threads)
+                for name, url in servers.items():
+                    progress(f"{name}: {rate:g} requests/s for {rate_seconds:g} s")
+                    results.append(fixed_rate(name, url, deliveries, rate, rate_seconds))
+                for name, url in servers.items():
+                    progress(f"{name}: max rate for {max_seconds:g} s, {threads} connections")
+                    results.append(max_rate(name, url, deliveries, max_seconds, threads))
+            queued = _queued_jobs(redis_url)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _judge(workers, results, queued)
+
+
+def _server_environment(workdir: Path, redis_url: str) -> dict[str, str]:
+    """The servers' environment: ours, minus any amz-guard setting, plus the bench's."""
+    from helpscout_app.settings import Settings
+
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    env.update(
+        DATA_DIR=str(workdir / "data"),
+        REDIS_URL=redis_url,
+        HELPSCOUT_WEBHOOK_SECRET=SECRET,
+        AMAZON_MAILBOX_IDS="101",
+    )
+    return env
+
+
+def _queued_jobs(redis_url: str) -> int:
+    """Jobs waiting on the webhook queue: the work the app really handed over."""
+    from workers.queues import WEBHOOKS_QUEUE, queue_for
+
+    connection = Redis.from_url(redis_url)
+    try:
+        return queue_for(connection, WEBHOOKS_QUEUE).count
+    finally:
+        connection.close()
+
+
+def _judge(workers: int, results: list[LoadResult], queued: int) -> IngestReport:
+    by_key = {(r.server, r.mode == "max"): r for r in results}
+    app_max, bare_max = by_key.get(("amz-guard", True)), by_key.get(("bare Flask", True))
+    app_rate = by_key.get(("amz-guard", False))
+    ratio = app_max.per_second / bare_max.per_second if app_max and bare_max else None
+    p99 = app_rate.p99_ms if app_rate else None
+    return IngestReport(
+        web_workers=workers,
+        results=results,
+        queued_jobs=queued,
+        ratio=ratio,
+        p99_at_rate_ms=p99,
+        ratio_passed=None if ratio is None else ratio >= RATIO_MIN,
+        p99_passed=None if p99 is None else p99 < P99_MAX_MS and app_rate.errors == 0,
+    )
+
+
+@contextlib.contextmanager
+def _every_cpu() -> Iterator[None]:
+    """Let the load generator's threads use every CPU for the run, then pin back as before."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    _use_every_cpu()
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def render(report: IngestReport) -> str:
+    """The results table and the work the app did."""
+    rows = [
+        [
+            r.server,
+            r.mode,
+            r.sent,
+            r.errors,
+            f"{r.per_second:,.0f}",
+            _ms(r.p50_ms),
+            _ms(r.p99_ms),
+            _ms(r.max_ms),
+            ", ".join(f"{status}: {count}" for status, count in sorted(r.statuses.items())),
+        ]
+        for r in report.results
+    ]
+    table = render_table(
+        ["server", "load", "sent", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "statuses"],
+        rows,
+    )
+    accepted = sum(r.ok for r in report.results if r.server == "amz-guard")
+    return (
+        f"{table}\n\n  {report.web_workers} gunicorn sync workers per server; the app accepted "
+        f"{accepted:,} deliveries in the measured runs and {report.queued_jobs:,} jobs were "
+        "queued in all (warm-up included)"
+    )
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
