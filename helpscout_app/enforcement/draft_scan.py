@@ -269,7 +269,7 @@ class _BlockedDraft:
         self._alert(alert, result)
 
     def flag_draft(self, result: DraftScanResult) -> None:
-        """Note once, tag once, alert once."""
+        """Note once, tag once, alert once per content."""
         report, agent_name = self.checked.report, self.agent_name
         conversation_id = self.conversation.conversation_id
 
@@ -279,17 +279,23 @@ class _BlockedDraft:
         def tag() -> None:
             self.client.add_tags(conversation_id, [DRAFT_BLOCKED_TAG])
 
+        def alert() -> None:
+            flagged = draft_flagged_alert(
+                self.conversation,
+                thread_id=self.thread_id,
+                body_hash=self.checked.body_hash,
+                agent_name=agent_name,
+                kinds=self.kinds,
+            )
+            if send_alert_once(self.session, self.notifier, flagged, now=self.now):
+                result.alerts_sent += 1
+
         if act_once(self.session, self.incident, IncidentAction.NOTE, note):
             result.drafts_flagged += 1
         act_once(self.session, self.incident, IncidentAction.TAGGED, tag)
-        alert = draft_flagged_alert(
-            self.conversation,
-            thread_id=self.thread_id,
-            body_hash=self.checked.body_hash,
-            agent_name=agent_name,
-            kinds=self.kinds,
-        )
-        self._alert(alert, result)
+        # Not when this content was alerted already: a Send Later reply the gate turned back
+        # into a draft has had its [blocked-reply] alert.
+        act_once(self.session, self.incident, IncidentAction.ALERTED, alert)
 
     def _cancel_schedule(self) -> bool:
         """Cancel the Send Later reply; False when Help Scout says it is no longer scheduled."""
@@ -318,8 +324,8 @@ class _BlockedDraft:
         return True
 
     def _alert(self, alert: Alert, result: DraftScanResult) -> None:
-        """Send the alert once per its key (a draft later scheduled is a new fact), and record
-        that the incident was alerted."""
+        """Send a [blocked-reply] alert once per its key, even when the same content was
+        alerted as a draft (being scheduled is a new fact), and record it on the incident."""
         if send_alert_once(self.session, self.notifier, alert, now=self.now):
             result.alerts_sent += 1
         add_incident_action(self.session, self.incident, IncidentAction.ALERTED)

@@ -8,7 +8,7 @@ stop it; it makes sure the team knows, at once, what went out and what it should
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,13 @@ from helpscout_app.enforcement.threads import (
 )
 from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.webhook_events import embedded_threads, is_amazon_conversation
-from helpscout_app.store.models import CheckSource, Conversation, IncidentAction
+from helpscout_app.store.compliance_checks import add_incident_action
+from helpscout_app.store.models import (
+    CheckSource,
+    ComplianceIncident,
+    Conversation,
+    IncidentAction,
+)
 
 if TYPE_CHECKING:
     from helpscout_app.settings import Settings
@@ -55,7 +61,8 @@ class EnforcementOutcome:
     """What `enforce_sent_reply` did: `checked` False when it skipped the thread (not an
     Amazon conversation, amz-guard's own note, not a sent agent reply); `actions` are the
     `IncidentAction` values done by this call ("note", "tagged", "alerted"), none on a retry
-    that finds them all done."""
+    that finds them all done. (A reply the draft scan flagged before it was sent has its tag
+    merged, and "tagged" reported, on every run: see `_after_draft_stage`.)"""
 
     checked: bool
     blocked: bool
@@ -132,21 +139,24 @@ def enforce_sent_reply(
     def tag() -> None:
         client.add_tags(conversation_id, [NONCOMPLIANT_TAG])
 
-    def alert() -> None:
-        send_alert_once(
+    def alert() -> bool:
+        return send_alert_once(
             session,
             notifier,
             noncompliant_sent_alert(ref, thread_id=reply_id, agent_name=agent_name, kinds=kinds),
             now=now,
         )
 
-    for action, perform in (
-        (IncidentAction.NOTE, note),
-        (IncidentAction.TAGGED, tag),
-        (IncidentAction.ALERTED, alert),
-    ):
-        if act_once(session, incident, action, perform):
-            actions.append(action.value)
+    if checked.check.source is CheckSource.REPLY:
+        for action, perform in (
+            (IncidentAction.NOTE, note),
+            (IncidentAction.TAGGED, tag),
+            (IncidentAction.ALERTED, alert),
+        ):
+            if act_once(session, incident, action, perform):
+                actions.append(action.value)
+    else:
+        actions = _after_draft_stage(session, incident, note=note, tag=tag, alert=alert)
     log.info(
         "conversation %s thread %s: non-compliant reply sent (%s); done now: %s",
         conversation_id,
@@ -155,6 +165,35 @@ def enforce_sent_reply(
         ", ".join(actions) or "nothing (all done before)",
     )
     return EnforcementOutcome(checked=True, blocked=True, actions=actions)
+
+
+def _after_draft_stage(
+    session: Session,
+    incident: ComplianceIncident,
+    *,
+    note: Callable[[], None],
+    tag: Callable[[], None],
+    alert: Callable[[], bool],
+) -> list[str]:
+    """Act on a reply sent with the very body the draft scan flagged (same thread and body).
+
+    The check and its incident are the draft's, and so are the actions recorded on it (the
+    store keeps one incident per thread and body), so they cannot say what was done about the
+    sending. The sent fact is still alerted, tagged and noted: the tag merge and the alert's
+    own key make those two safe to repeat, and the note is posted by the call that claims the
+    alert. If that note fails after the alert went out, a retry does not post it (the draft's
+    note is on the conversation already).
+    """
+    tag()
+    actions = ["tagged"]
+    if alert():
+        actions.append("alerted")
+        note()
+        actions.append("note")
+    for action in (IncidentAction.TAGGED, IncidentAction.ALERTED):
+        add_incident_action(session, incident, action)
+    session.commit()
+    return actions
 
 
 def _is_amazon(conversation: Mapping[str, Any], settings: Settings) -> bool:

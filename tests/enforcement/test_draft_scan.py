@@ -441,3 +441,26 @@ def test_since_overrides_the_stored_watermark(
             "&sortField=modifiedAt&sortOrder=asc&page=1",
         )
     ]
+
+
+@pytest.mark.usefixtures("helpscout_api")
+def test_a_cancelled_schedule_seen_as_a_draft_is_not_alerted_again(
+    scan: Callable[..., DraftScanResult],
+    http: responses.RequestsMock,
+    api_json: Callable[[str], Any],
+    helpscout_calls: CallLog,
+    fake_slack: FakeSlack,
+) -> None:
+    scan(EnforcementMode.GATE)
+    relist_with_changes(http, api_json)
+    threads = api_json("list_threads.json")
+    del threads["_embedded"]["threads"][0]["scheduled"]  # what the cancel left: a draft
+    http.replace(responses.GET, f"{API_URL}/conversations/{FLAGGED}/threads", json=threads)
+    calls_after_first_pass = len(helpscout_calls.made())
+
+    second = scan(EnforcementMode.GATE)
+
+    assert (second.drafts_flagged, second.alerts_sent, second.schedules_cancelled) == (0, 0, 0)
+    writes = [c for c in helpscout_calls.made()[calls_after_first_pass:] if c[0] != "GET"]
+    assert writes == [("PUT", f"/conversations/{FLAGGED}/tags")]  # the draft tag, once
+    assert len(fake_slack.posted()) == 2

@@ -18,17 +18,25 @@ from sqlalchemy.orm import Session
 
 from helpscout_app.alerts.errors import AlertDeliveryError
 from helpscout_app.alerts.slack import SlackNotifier
+from helpscout_app.compliance import check as compliance_check
 from helpscout_app.enforcement.notes import NOTE_MARKER
 from helpscout_app.enforcement.sent_replies import EnforcementOutcome, enforce_sent_reply
 from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.errors import HelpScoutAPIError
 from helpscout_app.settings import Settings
-from helpscout_app.store.compliance_checks import body_hash
+from helpscout_app.store.compliance_checks import (
+    add_incident_action,
+    body_hash,
+    record_check,
+    record_incident,
+)
 from helpscout_app.store.models import (
     AlertSent,
+    CheckSource,
     ComplianceCheck,
     ComplianceIncident,
     Conversation,
+    IncidentAction,
     Thread,
 )
 
@@ -368,3 +376,54 @@ def test_an_older_reply_does_not_move_the_last_reply_time_back(
     conversation = store_session.get(Conversation, CONVERSATION_ID, populate_existing=True)
     assert conversation is not None
     assert conversation.last_agent_reply_at == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def test_a_draft_flagged_before_and_sent_unchanged_is_still_alerted_as_sent(
+    run: Callable[..., EnforcementOutcome],
+    webhook_json: Callable[[str], Any],
+    http: responses.RequestsMock,
+    api_json: Callable[[str], Any],
+    helpscout_calls: CallLog,
+    fake_slack: FakeSlack,
+    store_session: Session,
+) -> None:
+    payload = webhook_json("convo.agent.reply.created.with-phone.json")
+    reply = payload["_embedded"]["threads"][0]
+    check, _ = record_check(
+        store_session,
+        conversation_id=CONVERSATION_ID,
+        thread_id=REPLY_ID,
+        body_hash=body_hash(reply["body"]),
+        source=CheckSource.DRAFT,
+        blocked=True,
+        findings=[f.to_dict() for f in compliance_check(reply["body"], html=True).findings],
+    )
+    incident, _ = record_incident(store_session, check)
+    for action in (IncidentAction.NOTE, IncidentAction.TAGGED, IncidentAction.ALERTED):
+        add_incident_action(store_session, incident, action)
+    store_session.commit()
+    tagged = api_json("get_conversation.json")
+    tagged["tags"].append({"id": 9150002, "color": "#929499", "tag": "amazon-noncompliant"})
+    http.get(f"{API_URL}{CONVERSATION_PATH}", json=api_json("get_conversation.json"))
+    http.get(f"{API_URL}{CONVERSATION_PATH}", json=tagged)
+    http.put(f"{API_URL}{CONVERSATION_PATH}/tags", status=204)
+    http.post(f"{API_URL}{CONVERSATION_PATH}/notes", status=201)
+
+    outcome = run(payload)
+
+    assert outcome == EnforcementOutcome(
+        checked=True, blocked=True, actions=["tagged", "alerted", "note"]
+    )
+    assert helpscout_calls.made() == [
+        ("GET", CONVERSATION_PATH),
+        ("PUT", f"{CONVERSATION_PATH}/tags"),
+        ("POST", f"{CONVERSATION_PATH}/notes"),
+    ]
+    [posted] = fake_slack.posted()
+    assert posted["text"].startswith("[noncompliant-sent] Sam Agent sent an Amazon buyer ")
+
+    again = run(payload)
+
+    assert again.actions == ["tagged"]  # the merge found the tag: nothing written
+    assert helpscout_calls.made()[3:] == [("GET", CONVERSATION_PATH)]
+    assert len(fake_slack.posted()) == 1
