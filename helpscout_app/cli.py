@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from urllib.parse import urlsplit
@@ -280,6 +281,101 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- amz-guard scan-drafts ---------------------------------------------------------------------
+
+
+def add_scan_drafts_command(commands: Any) -> None:
+    """`amz-guard scan-drafts --once [--now ISO8601] [--json]`."""
+    parser = commands.add_parser(
+        "scan-drafts",
+        help="run one pass of the draft scan and Send-Later gate",
+        description=(
+            "Look at the drafts and Send-Later replies of active Amazon conversations changed "
+            "since the last pass, in this process, and print what was done. The worker runs "
+            "the same pass every DRAFT_SCAN_INTERVAL_S. Exit status: 0 done, 1 the pass "
+            "failed (Help Scout, Slack or the database), 2 usage or configuration error."
+        ),
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="run one pass and exit (required: the only mode)"
+    )
+    parser.add_argument(
+        "--now",
+        type=iso_datetime,
+        default=None,
+        metavar="ISO8601",
+        help="the pass's clock, e.g. 2026-11-20T10:00:00Z (no offset means UTC; default: now)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.set_defaults(run=run_scan_drafts)
+
+
+def run_scan_drafts(args: argparse.Namespace, settings: Settings) -> int:
+    """One draft-scan pass in-process; counts on standard output."""
+    from sqlalchemy.exc import OperationalError
+
+    from helpscout_app.alerts.errors import AlertDeliveryError
+    from helpscout_app.alerts.slack import SlackNotifier
+    from helpscout_app.enforcement.draft_scan import scan_drafts
+    from helpscout_app.helpscout.client import HelpScoutClient
+    from helpscout_app.helpscout.errors import HelpScoutAPIError
+    from helpscout_app.store.database import create_engine_for, session_factory
+
+    if not args.once:
+        raise UsageError(
+            "give --once: this command runs one pass (`amz-guard worker` runs it periodically)"
+        )
+    require_migrated_database(settings)
+    client = HelpScoutClient.from_settings(settings)
+    notifier = SlackNotifier.from_settings(settings)
+    now = args.now or datetime.now(UTC)
+    engine = create_engine_for(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            result = scan_drafts(
+                client=client, session=session, notifier=notifier, settings=settings, now=now
+            )
+            session.commit()
+    except (HelpScoutAPIError, AlertDeliveryError, OperationalError) as err:
+        # What the pass finished before the failure is recorded; the next pass does the rest.
+        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        print(f"amz-guard scan-drafts: the pass failed: {reason}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    counts = result.to_dict()
+    if args.json:
+        print(json.dumps(counts, indent=2, default=str))
+    else:
+        for name, value in counts.items():
+            print(f"{name}: {value}")
+    return EXIT_OK
+
+
+def iso_datetime(value: str) -> datetime:
+    """An ISO 8601 time for argparse; without an offset it is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {value!r} (e.g. 2026-11-20T10:00:00Z)"
+        ) from err
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def require_migrated_database(settings: Settings) -> None:
+    """Raise `UsageError` unless the database at DATABASE_URL is at the newest schema."""
+    from helpscout_app.store.errors import DatabaseUnavailable
+    from helpscout_app.store.migrate import is_at_head
+
+    try:
+        migrated = is_at_head(settings.database_url)
+    except DatabaseUnavailable as err:
+        raise UsageError(f"{err}; check DATABASE_URL") from err
+    if not migrated:
+        raise UsageError("the database is not at the newest schema; run `amz-guard db upgrade`")
+
+
 # --- amz-guard helpscout -----------------------------------------------------------------------
 
 
@@ -382,6 +478,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_serve_command,
     add_worker_command,
     add_db_command,
+    add_scan_drafts_command,
     add_helpscout_command,
 )
 """Every subcommand, in the order `amz-guard --help` lists them."""

@@ -334,24 +334,38 @@ def worker_environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> S
     return settings
 
 
+class InProcessWorker(SimpleWorker):
+    """RQ's `SimpleWorker` (jobs run in this process) without its pub/sub listener, which only
+    serves remote commands and costs a second at every shutdown (`join(timeout=1)`)."""
+
+    def subscribe(self) -> None:
+        pass
+
+    def unsubscribe(self) -> None:
+        pass
+
+
 class RunQueuedJobs(Protocol):
     """Runs every job queued on amz-guard's queues in-process; returns the worker."""
 
-    def __call__(self, *, due_retries: bool = False) -> SimpleWorker: ...
+    def __call__(
+        self, *, due_retries: bool = False, with_scheduler: bool = False
+    ) -> SimpleWorker: ...
 
 
 @pytest.fixture
 def run_queued_jobs(redis_conn: Redis, worker_environment: Settings) -> RunQueuedJobs:
-    """Run what is queued with a `SimpleWorker` (no fork) in burst mode.
+    """Run what is queued with an in-process worker in burst mode.
 
-    `due_retries=True` first moves every job RQ scheduled (retries waiting out their interval)
+    `with_scheduler=True` lets RQ's scheduler first enqueue what is due, as `amz-guard worker`
+    does. `due_retries=True` moves every job RQ scheduled (retries waiting out their interval)
     onto its queue, as the scheduler does once the interval has passed, and repeats until
     nothing is left: time is not waited for, it is skipped.
     """
 
-    def run(*, due_retries: bool = False) -> SimpleWorker:
+    def run(*, due_retries: bool = False, with_scheduler: bool = False) -> SimpleWorker:
         queues = [queue_for(redis_conn, name) for name in QUEUE_NAMES]
-        worker = SimpleWorker(queues, connection=redis_conn)
+        worker = InProcessWorker(queues, connection=redis_conn)
         for _ in range(10):
             if due_retries:
                 for queue in queues:
@@ -359,7 +373,7 @@ def run_queued_jobs(redis_conn: Redis, worker_environment: Settings) -> RunQueue
                     for job_id in registry.get_job_ids():
                         registry.remove(job_id)
                         queue.enqueue_job(Job.fetch(job_id, connection=redis_conn))
-            worker.work(burst=True)
+            worker.work(burst=True, with_scheduler=with_scheduler)
             if not due_retries or not any(q.scheduled_job_registry.count for q in queues):
                 break
         return worker

@@ -1,5 +1,5 @@
 """The `amz-guard` command: `check` output and exit codes, `serve`, `helpscout register-webhook`,
-and the installed script (`worker` is tested in tests/workers/test_worker.py)."""
+`scan-drafts --once`, and the installed script (`worker`: tests/workers/test_worker.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 import responses
+from pydantic import SecretStr
 from responses import matchers
 
 import helpscout_app.compliance
-from helpscout_app.cli import main
+from helpscout_app.cli import iso_datetime, main
 from helpscout_app.settings import Settings
 
 COMPLIANT_REPLY = (
@@ -554,3 +555,124 @@ def test_register_webhook_needs_an_http_url(
 
     assert status == 2
     assert "not an http(s) URL with a host" in capsys.readouterr().err
+
+
+# --- scan-drafts --once ------------------------------------------------------------------------
+
+FLAGGED = 3120419377
+COMPLIANT = 3120419390
+
+
+@pytest.fixture
+def scan_settings(settings: Settings, store_session: Any, fake_slack: Any) -> Settings:
+    """The test settings, database migrated, alerts to the fake Slack."""
+    return settings.model_copy(update={"slack_webhook_url": SecretStr(fake_slack.webhook_url)})
+
+
+def drafts_listed(helpscout_api: responses.RequestsMock, load_fixture: Callable[[str], bytes]):
+    """Help Scout as the fixture files describe it: a blocked draft and a blocked Send Later
+    reply in one of two active Amazon conversations; the writes flag mode makes, answered."""
+    for method, path, fixture, status in [
+        ("GET", "/conversations", "list_conversations.amazon-active.json", 200),
+        ("GET", f"/conversations/{COMPLIANT}/threads", "list_threads.compliant-drafts.json", 200),
+        ("GET", f"/conversations/{FLAGGED}/threads", "list_threads.json", 200),
+        ("POST", f"/conversations/{FLAGGED}/notes", None, 201),
+        ("GET", f"/conversations/{FLAGGED}", "get_conversation.json", 200),
+        ("PUT", f"/conversations/{FLAGGED}/tags", None, 204),
+    ]:
+        body = load_fixture(f"helpscout/api/{fixture}") if fixture else b""
+        helpscout_api.add(method, f"{API_URL}{path}", body=body, status=status)
+
+
+def test_scan_drafts_once_prints_the_counts_as_json(
+    scan_settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    fake_slack: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    drafts_listed(helpscout_api, load_fixture)
+
+    status = main(
+        ["scan-drafts", "--once", "--now", "2026-11-20T13:06:00Z", "--json"],
+        settings=scan_settings,
+    )
+
+    assert status == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "conversations_seen": 2,
+        "threads_checked": 4,
+        "schedules_cancelled": 0,
+        "drafts_flagged": 2,
+        "alerts_sent": 2,
+    }
+    assert [alert["text"][:16] for alert in fake_slack.posted()] == [
+        "[blocked-reply] ",
+        "[draft-flagged] ",
+    ]
+
+
+def test_scan_drafts_once_prints_the_counts(
+    scan_settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    drafts_listed(helpscout_api, load_fixture)
+
+    assert main(["scan-drafts", "--once"], settings=scan_settings) == 0
+    assert capsys.readouterr().out == (
+        "conversations_seen: 2\nthreads_checked: 4\nschedules_cancelled: 0\n"
+        "drafts_flagged: 2\nalerts_sent: 2\n"
+    )
+
+
+def test_scan_drafts_reports_a_failed_pass(
+    scan_settings: Settings,
+    helpscout_api: responses.RequestsMock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    helpscout_api.add("GET", f"{API_URL}/conversations", status=403, json={"message": "Forbidden"})
+
+    status = main(["scan-drafts", "--once"], settings=scan_settings)
+
+    assert status == 1
+    assert capsys.readouterr().err.startswith(
+        "amz-guard scan-drafts: the pass failed: Help Scout answered 403 to GET"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["scan-drafts"], "amz-guard scan-drafts: give --once: this command runs one pass"),
+        (["scan-drafts", "--once", "--now", "yesterday"], "not an ISO 8601 time: 'yesterday'"),
+    ],
+)
+def test_scan_drafts_usage_errors(
+    settings: Settings, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    assert main(arguments, settings=settings) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_scan_drafts_needs_a_migrated_database(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan-drafts", "--once"], settings=settings) == 2
+    assert capsys.readouterr().err == (
+        "amz-guard scan-drafts: the database is not at the newest schema; "
+        "run `amz-guard db upgrade`\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-20T13:06:00Z", "2026-11-20T13:06:00+00:00"),
+        ("2026-11-20T08:06:00-05:00", "2026-11-20T13:06:00+00:00"),
+        ("2026-11-20T13:06:00", "2026-11-20T13:06:00+00:00"),  # no offset: UTC
+    ],
+)
+def test_now_is_read_as_utc(value: str, expected: str) -> None:
+    assert iso_datetime(value).isoformat() == expected

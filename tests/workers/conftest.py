@@ -1,14 +1,64 @@
-"""Settings for these tests point REDIS_URL at the test session's own Redis database."""
+"""Worker tests: REDIS_URL on the test session's own Redis database, Slack on the fake Slack,
+and Help Scout's API answered by `responses` (every session the jobs open goes through it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
 import pytest
+import responses
+from pydantic import SecretStr
 from redis import Redis
 
 from helpscout_app.settings import Settings
 
+if TYPE_CHECKING:
+    from conftest import FakeSlack
+
+API_URL = "http://127.0.0.1:9/v2"  # the root `settings` fixture's HELPSCOUT_API_URL
+
 
 @pytest.fixture
-def settings(settings: Settings, redis_test_url: str, redis_conn: Redis) -> Settings:
-    """The test settings with `REDIS_URL` on the test database (emptied around each test)."""
-    return settings.model_copy(update={"redis_url": redis_test_url})
+def settings(
+    settings: Settings, redis_test_url: str, redis_conn: Redis, fake_slack: FakeSlack
+) -> Settings:
+    """The test settings with `REDIS_URL` on the test database (emptied around each test) and
+    `SLACK_WEBHOOK_URL` on the fake Slack."""
+    return settings.model_copy(
+        update={
+            "redis_url": redis_test_url,
+            "slack_webhook_url": SecretStr(fake_slack.webhook_url),
+        }
+    )
+
+
+@pytest.fixture
+def helpscout_api(load_fixture: Callable[[str], bytes]) -> Iterator[responses.RequestsMock]:
+    """Help Scout's API, answered by `responses`: the token endpoint, then what the test adds."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(
+            f"{API_URL}/oauth2/token",
+            body=load_fixture("helpscout/api/oauth_token.json"),
+            content_type="application/json",
+        )
+        yield mock
+
+
+@pytest.fixture
+def helpscout_calls(
+    helpscout_api: responses.RequestsMock,
+) -> Callable[[], list[tuple[str, str]]]:
+    """(method, path?query) of each Help Scout call so far, in order, token requests left out."""
+
+    def made() -> list[tuple[str, str]]:
+        calls = []
+        for call in helpscout_api.calls:
+            parts = urlsplit(call.request.url)
+            if not parts.path.endswith("/oauth2/token"):
+                query = f"?{unquote(parts.query)}" if parts.query else ""
+                calls.append((call.request.method, parts.path.removeprefix("/v2") + query))
+        return calls
+
+    return made

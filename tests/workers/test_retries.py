@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 import redis.exceptions
 import sqlalchemy.exc
@@ -14,6 +16,9 @@ from helpscout_app.helpscout.errors import HelpScoutAPIError, RateLimited
 from helpscout_app.settings import ConfigurationError
 from helpscout_app.store.errors import DatabaseUnavailable
 from workers.retries import RETRY_INTERVALS_S, is_transient, transient_retry
+
+if TYPE_CHECKING:
+    from conftest import RunQueuedJobs
 
 
 def api_error(status: int | None) -> HelpScoutAPIError:
@@ -53,7 +58,9 @@ def test_the_retry_backs_off() -> None:
     assert retry.intervals == [30, 120, 600, 1800]
 
 
-def test_a_transient_failure_is_scheduled_for_a_retry(queue: Queue, run_queued_jobs) -> None:
+def test_a_transient_failure_is_scheduled_for_a_retry(
+    queue: Queue, run_queued_jobs: RunQueuedJobs
+) -> None:
     job = queue.enqueue("sample_jobs.fail_with_helpscout_status", 503, retry=transient_retry())
 
     run_queued_jobs()
@@ -66,7 +73,7 @@ def test_a_transient_failure_is_scheduled_for_a_retry(queue: Queue, run_queued_j
 
 
 def test_a_transient_failure_that_goes_on_ends_in_the_failed_registry(
-    queue: Queue, run_queued_jobs
+    queue: Queue, run_queued_jobs: RunQueuedJobs
 ) -> None:
     job = queue.enqueue("sample_jobs.fail_with_helpscout_status", None, retry=transient_retry())
 
@@ -85,7 +92,7 @@ def test_a_transient_failure_that_goes_on_ends_in_the_failed_registry(
     ids=["Help Scout 404", "a bug"],
 )
 def test_a_permanent_failure_goes_to_the_failed_registry_at_once(
-    queue: Queue, run_queued_jobs, function: str, args: tuple[object, ...]
+    queue: Queue, run_queued_jobs: RunQueuedJobs, function: str, args: tuple[object, ...]
 ) -> None:
     job = queue.enqueue(function, *args, retry=transient_retry())
 
