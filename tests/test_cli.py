@@ -630,9 +630,16 @@ def test_scan_drafts_once_prints_the_counts(
 def test_scan_drafts_reports_a_failed_pass(
     scan_settings: Settings,
     helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    helpscout_api.add("GET", f"{API_URL}/conversations", status=403, json={"message": "Forbidden"})
+    helpscout_api.add(
+        "GET",
+        f"{API_URL}/conversations",
+        status=403,
+        body=load_fixture("helpscout/api/error.forbidden.json"),
+        content_type="application/json",
+    )
 
     status = main(["scan-drafts", "--once"], settings=scan_settings)
 

@@ -240,7 +240,7 @@ def test_a_refusal_goes_to_the_failed_registry_without_retries(
     helpscout_api.post(
         f"{API_URL}{CONVERSATION}/notes",
         status=403,
-        body=b'{"logRef":"abc","message":"Forbidden"}',
+        body=load_fixture("helpscout/api/error.forbidden.json"),
         content_type="application/json",
     )
     helpscout_sender.send(AGENT_REPLY, "convo.agent.reply.created.with-phone")

@@ -121,9 +121,15 @@ def test_a_failed_pass_is_not_retried_and_the_chain_goes_on(
     redis_conn: Redis,
     run_queued_jobs: RunQueuedJobs,
     helpscout_api: responses.RequestsMock,
+    load_fixture: Callable[[str], bytes],
     store_session: Session,
 ) -> None:
-    helpscout_api.get(f"{API_URL}/conversations", status=403, json={"message": "Forbidden"})
+    helpscout_api.get(
+        f"{API_URL}/conversations",
+        status=403,
+        body=load_fixture("helpscout/api/error.forbidden.json"),
+        content_type="application/json",
+    )
     job = queue_for(redis_conn, PERIODIC_QUEUE).enqueue(DRAFT_SCAN.function)
 
     run_queued_jobs()
