@@ -58,9 +58,11 @@ REDIS_SERVER_URL = "redis://127.0.0.1:6379"
 REDIS_SPARE_DATABASES = range(10, 16)
 REDIS_CLAIM_KEY = "amzguard:bench-session"
 _CLAIM_IF_EMPTY = """
-if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end
 return 0
 """
+CLAIM_TTL_S = 3600
+"""A run killed half-way leaves its database taken for at most this long."""
 
 RATIO_MIN = 0.5
 """Issue 3: ingest throughput at least half the bare endpoint's, in the same run."""
@@ -243,7 +245,7 @@ def spare_redis_database() -> Iterator[str]:
         url = f"{REDIS_SERVER_URL}/{number}"
         connection = Redis.from_url(url, socket_connect_timeout=5)
         try:
-            taken = connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim)
+            taken = connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim, CLAIM_TTL_S)
         except redis.exceptions.ConnectionError as err:
             raise BenchSetupError(f"Redis does not answer at {REDIS_SERVER_URL}: {err}") from err
         if taken:

@@ -251,9 +251,13 @@ REDIS_CLAIM_KEY = "amzguard:test-session"
 """Key a test session keeps in its database, so a second session running at the same time
 sees it is not empty and takes another one."""
 
+REDIS_CLAIM_TTL_S = 3600
+"""The claim lapses this long after the last test that renewed it: a killed session's database
+frees itself."""
+
 # Takes the database only if it is empty, atomically, so two sessions never take the same one.
 _CLAIM_IF_EMPTY = """
-if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+if redis.call('DBSIZE') == 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end
 return 0
 """
 
@@ -262,7 +266,7 @@ def _flush_keeping_claim(connection: Redis, claim: str) -> None:
     """Empty the database but for our claim, in one transaction (never seen empty meanwhile)."""
     with connection.pipeline(transaction=True) as pipeline:
         pipeline.flushdb()
-        pipeline.set(REDIS_CLAIM_KEY, claim)
+        pipeline.set(REDIS_CLAIM_KEY, claim, ex=REDIS_CLAIM_TTL_S)
         pipeline.execute()
 
 
@@ -279,7 +283,7 @@ def redis_test_url() -> Iterator[str]:
         url = f"{REDIS_SERVER_URL}/{number}"
         connection = Redis.from_url(url, socket_connect_timeout=5)
         try:
-            if connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim):
+            if connection.eval(_CLAIM_IF_EMPTY, 1, REDIS_CLAIM_KEY, claim, REDIS_CLAIM_TTL_S):
                 break
             problems.append(f"db {number} holds {connection.dbsize()} keys")
         except redis.exceptions.ConnectionError as err:
@@ -294,7 +298,9 @@ def redis_test_url() -> Iterator[str]:
         pytest.fail(
             "no empty Redis database among 10-15 for the tests ("
             + "; ".join(problems)
-            + "); empty one that holds nothing of yours (redis-cli -n 15 flushdb)",
+            + f"); other test sessions hold theirs under {REDIS_CLAIM_KEY} for at most "
+            f"{REDIS_CLAIM_TTL_S} s; otherwise empty one that holds nothing of yours "
+            "(redis-cli -n 15 flushdb)",
             pytrace=False,
         )
     yield url
