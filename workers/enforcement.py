@@ -94,8 +94,10 @@ def process_webhook_delivery(
         session = resources.session
         # The web view only queues (workers.deliveries): the delivery is recorded here, once.
         record_delivery(session, delivery_key, event_name, conversation_id=conversation_id)
-        session.commit()
         delivery = get_delivery(session, delivery_key)
+        # Ends the transaction: on SQLite it holds the write lock, and the domain code may call
+        # Help Scout before it writes anything.
+        session.commit()
         if delivery is not None and delivery.status in DONE_STATUSES:
             log.info("delivery %s was processed already; skipped", delivery_key)
             return {"delivery": delivery_key, "status": "skipped"}
