@@ -136,6 +136,11 @@ ABBREVIATIONS = frozenset("no nr tel ph mob fax ext approx ref inv st".split())
 def _context_start(lower: str, start: int) -> int:
     """Where the words that can describe the number at `start` begin: this sentence only."""
     window_start = max(start - _CONTEXT, 0)
+    newline = lower.rfind("\n", window_start, start)
+    if newline >= 0:
+        window_start = newline + 1
+    if not any(mark in lower[window_start:start] for mark in ".!?"):
+        return window_start
     for end in _SENTENCE_END.finditer(lower, window_start, start):
         if "\n" in end.group() or end.group(1) not in ABBREVIATIONS:
             window_start = end.end()

@@ -326,9 +326,20 @@ BARE_IP_LINK = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?/" + _URL_CHARS 
 """An IPv4 address with a path and no scheme ("192.0.2.10/setup"): a browser opens it."""
 
 
+_IP_TAIL = re.compile(r"\.\d{1,3}\.\d{1,3}(?::\d{2,5})?/")
+"""The last two parts of an address and the slash: found from a literal dot, so cheap."""
+
+
 def _bare_ip_links(scan: Scan) -> Iterator[Match]:
     text = scan.text
-    for found in BARE_IP_LINK.finditer(text):
+    resume = 0
+    for tail in _IP_TAIL.finditer(text):
+        if tail.start() < resume:
+            continue
+        found = BARE_IP_LINK.search(text, max(tail.start() - 8, resume), tail.end() + 2048)
+        if found is None or found.start() > tail.start():
+            continue
+        resume = found.end()
         start = found.start()
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "./:@"):
             continue
