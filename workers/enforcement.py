@@ -10,6 +10,7 @@ Deliveries are queued by `workers.deliveries`; the draft scan is scheduled by `w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -27,11 +28,10 @@ from helpscout_app.enforcement.draft_scan import scan_drafts
 from helpscout_app.enforcement.sent_replies import enforce_sent_reply
 from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.webhook_events import (
-    EVENT_HEADER,
     Handling,
     WebhookEvent,
     handling_for,
-    parse_webhook_event,
+    webhook_event_from_payload,
 )
 from helpscout_app.settings import Settings, load_settings
 from helpscout_app.store.database import create_engine_for, session_factory
@@ -159,7 +159,9 @@ def _webhook_event(event_name: str, payload: Mapping[str, Any]) -> WebhookEvent:
     signed; the delivery key (computed by the view from those) travels with the job instead.
     """
     raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return parse_webhook_event({EVENT_HEADER: event_name}, raw_body)
+    return webhook_event_from_payload(
+        event_name, payload, body_sha256=hashlib.sha256(raw_body).hexdigest()
+    )
 
 
 def _record_failure(session: Session, delivery_key: str, error: Exception) -> None:

@@ -15,6 +15,7 @@ from helpscout_app.helpscout.webhook_events import (
     CUSTOMER_THREAD_TYPES,
     conversation_customer_email,
     embedded_threads,
+    positive_int,
 )
 
 HELPSCOUT_WEB_URL = "https://secure.helpscout.net/conversation"
@@ -83,14 +84,3 @@ def find_order_ids(texts: Iterable[object]) -> tuple[str, ...]:
         if isinstance(text, str):
             found.update(dict.fromkeys(ORDER_ID.findall(text)))
     return tuple(found)
-
-
-def positive_int(value: object) -> int | None:
-    """A Help Scout id or number (a positive integer; a digit string is tolerated), or None."""
-    if isinstance(value, bool):  # bool is an int subclass; true is not an id
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value) or None
-    return None

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from helpscout_app.enforcement.conversation_ref import positive_int
-from helpscout_app.helpscout.webhook_events import AGENT_REPLY_THREAD_TYPES
+from helpscout_app.helpscout.webhook_events import AGENT_REPLY_THREAD_TYPES, positive_int
 
 NOTE_THREAD_TYPE = "note"
 

@@ -91,7 +91,7 @@ class WebhookEvent:
         if self.thread_id is None:
             return None
         threads = embedded_threads(self.payload)
-        return next((t for t in threads if _positive_int(t.get("id")) == self.thread_id), None)
+        return next((t for t in threads if positive_int(t.get("id")) == self.thread_id), None)
 
 
 def parse_webhook_event(headers: Mapping[str, str], raw_body: bytes) -> WebhookEvent:
@@ -104,9 +104,19 @@ def parse_webhook_event(headers: Mapping[str, str], raw_body: bytes) -> WebhookE
     if not event_name:
         raise MalformedPayload(f"the {EVENT_HEADER} header is missing")
     payload = _parse_json_object(event_name, raw_body)
-    handling = handling_for(event_name)
-    body_sha256 = hashlib.sha256(raw_body).hexdigest()
+    return webhook_event_from_payload(
+        event_name, payload, body_sha256=hashlib.sha256(raw_body).hexdigest()
+    )
 
+
+def webhook_event_from_payload(
+    event_name: str, payload: Mapping[str, Any], *, body_sha256: str
+) -> WebhookEvent:
+    """The `WebhookEvent` of an already parsed payload (a queued job reads its own copy).
+
+    Raises `MalformedPayload` when an event amz-guard acts on has no conversation id.
+    """
+    handling = handling_for(event_name)
     if not event_name.startswith(_CONVERSATION_EVENT_PREFIX):
         # Customer, tag, rating and test bodies: their "id" is not a conversation's.
         return WebhookEvent(
@@ -121,7 +131,7 @@ def parse_webhook_event(headers: Mapping[str, str], raw_body: bytes) -> WebhookE
             payload=payload,
         )
 
-    conversation_id = _positive_int(payload.get("id"))
+    conversation_id = positive_int(payload.get("id"))
     if conversation_id is None and handling in _HANDLINGS_THAT_NEED_A_CONVERSATION:
         raise MalformedPayload(
             f'{event_name} payload has no conversation id (a positive integer in "id")'
@@ -130,8 +140,8 @@ def parse_webhook_event(headers: Mapping[str, str], raw_body: bytes) -> WebhookE
         event_name=event_name,
         handling=handling,
         conversation_id=conversation_id,
-        conversation_number=_positive_int(payload.get("number")),
-        mailbox_id=_positive_int(payload.get("mailboxId")),
+        conversation_number=positive_int(payload.get("number")),
+        mailbox_id=positive_int(payload.get("mailboxId")),
         customer_email=conversation_customer_email(payload),
         thread_id=_event_thread_id(handling, payload),
         body_sha256=body_sha256,
@@ -166,7 +176,7 @@ def is_amazon_conversation(
     if isinstance(conversation, WebhookEvent):
         mailbox_id, customer_email = conversation.mailbox_id, conversation.customer_email
     elif isinstance(conversation, Mapping):
-        mailbox_id = _positive_int(conversation.get("mailboxId"))
+        mailbox_id = positive_int(conversation.get("mailboxId"))
         customer_email = conversation_customer_email(conversation)
     else:
         return False
@@ -202,7 +212,7 @@ def embedded_threads(conversation: Mapping[str, Any]) -> list[Mapping[str, Any]]
 
 def _event_thread_id(handling: Handling, payload: Mapping[str, Any]) -> int | None:
     """The id of the thread the event is about (see `WebhookEvent`), or None."""
-    threads = [t for t in embedded_threads(payload) if _positive_int(t.get("id")) is not None]
+    threads = [t for t in embedded_threads(payload) if positive_int(t.get("id")) is not None]
     if handling is Handling.AGENT_REPLY:
         threads = [
             t
@@ -215,8 +225,8 @@ def _event_thread_id(handling: Handling, payload: Mapping[str, Any]) -> int | No
         return None
     # Help Scout lists threads newest first; taking the latest createdAt (then the highest id)
     # does not depend on that order. ISO-8601 UTC strings sort as text.
-    newest = max(threads, key=lambda t: (str(t.get("createdAt") or ""), _positive_int(t["id"])))
-    return _positive_int(newest["id"])
+    newest = max(threads, key=lambda t: (str(t.get("createdAt") or ""), positive_int(t["id"])))
+    return positive_int(newest["id"])
 
 
 def _parse_json_object(event_name: str, raw_body: bytes) -> dict[str, Any]:
@@ -245,7 +255,7 @@ def _parse_json_object(event_name: str, raw_body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _positive_int(value: object) -> int | None:
+def positive_int(value: object) -> int | None:
     """An id as Help Scout sends it (a positive integer; a digit string is tolerated), or None."""
     if isinstance(value, bool):  # bool is an int subclass; true is not an id
         return None
