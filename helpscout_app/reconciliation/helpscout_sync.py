@@ -12,6 +12,9 @@ first pass reads back `RECONCILE_LOOKBACK_DAYS`.
 The sync keeps its own watermark (a `sync_cursors` row), apart from the draft scan's, which
 lives in `conversations.modified_at`: this module never writes that column.
 
+Merges: threads that move to another conversation take their clock along; the conversation
+left without threads is marked `merged` and its clock stops.
+
 Tags: a conversation that gains the tag `nrn-done` has "No response needed" recorded at the
 time of the pass (`no_response_needed`).
 """
@@ -45,7 +48,12 @@ from helpscout_app.helpscout.webhook_events import (
     positive_int,
 )
 from helpscout_app.reconciliation.auto_replies import is_auto_reply
-from helpscout_app.reconciliation.clock import AGENT_REPLY_TYPES, clock_columns, clock_from_threads
+from helpscout_app.reconciliation.clock import (
+    AGENT_REPLY_TYPES,
+    clock_columns,
+    clock_from_threads,
+    refresh_clock,
+)
 from helpscout_app.reconciliation.no_response_needed import NRN_DONE_TAG
 from helpscout_app.store.cursors import read_cursor, write_cursor
 from helpscout_app.store.models import Conversation, Thread
@@ -60,6 +68,9 @@ SYNC_CURSOR = "helpscout-sync"
 OVERLAP = timedelta(minutes=10)
 BATCH_SIZE = 100
 """Conversations per transaction: four of Help Scout's pages."""
+
+MERGED_STATUS = "merged"
+"""Our status for a conversation Help Scout merged into another (it lists it no more)."""
 
 NRN_TAG_MARKER = "tag nrn-done"
 """Who `nrn_marked_by` says marked "No response needed" when the tag told us."""
@@ -217,10 +228,48 @@ def _store_batch(
         unique_columns=("id",),
         update_columns=_CONVERSATION_COLUMNS,
     )
+    moved_from = _conversations_losing_threads(session, thread_rows)
     upsert_many(
         session, Thread, thread_rows, unique_columns=("id",), update_columns=_THREAD_COLUMNS
     )
+    for conversation_id in moved_from:
+        _after_merge(session, conversation_id, now)
     return len(thread_rows)
+
+
+def _conversations_losing_threads(
+    session: Session, thread_rows: Sequence[Mapping[str, Any]]
+) -> set[int]:
+    """Stored conversations whose threads the batch moves elsewhere (Help Scout's merge)."""
+    new_home = {row["id"]: row["conversation_id"] for row in thread_rows}
+    if not new_home:
+        return set()
+    stored = session.execute(
+        select(Thread.id, Thread.conversation_id).where(Thread.id.in_(list(new_home)))
+    ).all()
+    return {
+        conversation_id
+        for thread_id, conversation_id in stored
+        if conversation_id != new_home[thread_id]
+    }
+
+
+def _after_merge(session: Session, conversation_id: int, now: datetime) -> None:
+    """A conversation merged into another: with no thread left it is gone from Help Scout and
+    its clock stops (the target's clock has its messages); otherwise its clock is redone."""
+    has_threads = session.scalar(
+        select(Thread.id).where(Thread.conversation_id == conversation_id).limit(1)
+    )
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return
+    if has_threads is None:
+        conversation.status = MERGED_STATUS
+        for name in ("waiting_since", "waiting_thread_id", "due_at"):
+            setattr(conversation, name, None)
+        log.info("conversation %s was merged into another; its clock stops", conversation_id)
+    else:
+        refresh_clock(session, conversation_id, now=now)
 
 
 def _threads(
