@@ -97,6 +97,15 @@ class AmazonMailbox:
 
     def deliver(self, *, alias: str, order: str, at: datetime, case: str | None = None) -> str:
         """Deliver one buyer-message notification; returns its Message-ID's unique part."""
+        unique, raw = self.notification(alias=alias, order=order, at=at, case=case)
+        self.maildir.add(raw)
+        return unique
+
+    @staticmethod
+    def notification(
+        *, alias: str, order: str, at: datetime, case: str | None = None
+    ) -> tuple[str, bytes]:
+        """The fixture email rewritten for this buyer, order, case and time: (id, bytes)."""
         raw = NOTIFICATION_TEMPLATE.read_text(encoding="utf-8")
         stamp = format_datetime(at.astimezone(UTC), usegmt=False).replace("-0000", "+0000")
         unique = f"{alias}-{order}-{int(at.timestamp())}"
@@ -110,8 +119,7 @@ class AmazonMailbox:
         raw = re.sub(
             r"; [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} [\d:]+ \+0000 \(UTC\)", f"; {stamp}", raw
         )
-        self.maildir.add(raw.encode("utf-8"))
-        return unique
+        return unique, raw.encode("utf-8")
 
 
 class FakeHelpScout:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import AmazonMailbox, FakeHelpScout
+from imap_server import running_dovecot
+from pydantic import SecretStr
 from reconciliation_times import at
 from redis import Redis
 from rq.job import JobStatus
@@ -18,6 +21,7 @@ from helpscout_app.cli import main
 from helpscout_app.reconciliation.digest import build_digest, digest_period
 from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
 from helpscout_app.settings import Settings
+from helpscout_app.store.database import create_engine_for, session_factory
 from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.schedule import RECONCILE, pass_lock
 
@@ -202,3 +206,51 @@ def test_the_digest_counts_the_day_and_goes_out_once(
     )
     assert "2 received, 1 answered in time, 1 late, 1 missing from Help Scout" in text
     assert "response time median 30 h 00 min" in text  # #2's, the one answered in the period
+
+
+@pytest.mark.usefixtures("store_session")
+def test_a_pass_reads_the_notifications_over_imaps_without_changing_the_mailbox(
+    reconcile_settings: Settings,
+    helpscout: FakeHelpScout,
+    fake_slack: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with running_dovecot() as dovecot:
+        monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert_file))  # trust its certificate
+        imaps = reconcile_settings.model_copy(
+            update={"amazon_notifications_url": SecretStr(dovecot.url("imaps"))}
+        )
+        for alias, hours in (("aa1bb2cc3dd4ee5", 0), ("ff6gg7hh8ii9jj0", 1)):
+            _, raw = AmazonMailbox.notification(alias=alias, order=ORDER, at=at(hours))
+            dovecot.deliver(raw)
+        helpscout.conversation(1, alias="aa1bb2cc3dd4ee5", order=ORDER, modified_at=at(0))
+        helpscout.customer_message(1, 11, at(0))
+        files_before = messages_in(dovecot.maildir)
+
+        first = run_reconcile_pass_in(imaps, at(2))
+        second = run_reconcile_pass_in(imaps, at(2, 5))
+        files_after = messages_in(dovecot.maildir)
+
+    assert (first.ingested, first.matched, first.missing, first.errors) == (2, 1, 1, [])
+    assert (second.ingested, second.missing) == (0, 1)
+    assert [t for t in (p["text"] for p in fake_slack.posted()) if t.startswith("[missing]")]
+    assert files_after == files_before  # nothing deleted, no flag set (read-only)
+
+
+def messages_in(maildir: Path) -> list[tuple[str, str]]:
+    """The Maildir's messages: unique name and flags (what follows ":2," in cur/), sorted."""
+    found = []
+    for sub in ("new", "cur"):
+        for path in (maildir / sub).iterdir():
+            name, _, info = path.name.partition(":2,")
+            found.append((name, info))
+    return sorted(found)
+
+
+def run_reconcile_pass_in(settings: Settings, now: datetime) -> Any:
+    engine = create_engine_for(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            return run_reconcile_pass(session, settings, now=now)
+    finally:
+        engine.dispose()
