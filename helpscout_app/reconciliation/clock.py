@@ -266,10 +266,18 @@ def stored_clock(conversation: Conversation, *, now: datetime) -> ResponseClock:
 
 
 def open_clocks(session: Session, *, now: datetime) -> list[tuple[Conversation, ResponseClock]]:
-    """Amazon conversations with a buyer message waiting for an answer, soonest deadline first."""
+    """Amazon buyers' conversations with a message waiting for an answer, soonest deadline first.
+
+    Only conversations with a buyer's relay address: Amazon's metric counts buyer messages, not
+    the system notices (refunds, claims) a seller may also route into the Amazon mailbox.
+    """
     conversations = session.scalars(
         select(Conversation)
-        .where(Conversation.is_amazon.is_(True), Conversation.waiting_since.is_not(None))
+        .where(
+            Conversation.is_amazon.is_(True),
+            Conversation.relay_base_address.is_not(None),
+            Conversation.waiting_since.is_not(None),
+        )
         .order_by(Conversation.due_at, Conversation.id)
     ).all()
     return [(conversation, stored_clock(conversation, now=now)) for conversation in conversations]

@@ -41,9 +41,11 @@ class NrnPending:
 
 
 def needs_nrn(conversation: Conversation) -> bool:
-    """Closed (or spam) with a buyer message still waiting, as of the last clock refresh."""
+    """A buyer's conversation, closed (or spam) with a message still waiting, as of the last
+    clock refresh."""
     return (
         conversation.is_amazon
+        and conversation.relay_base_address is not None
         and conversation.status in CLOSED_STATUSES
         and conversation.waiting_since is not None
     )
@@ -63,6 +65,7 @@ def pending_nrns(session: Session) -> list[NrnPending]:
         select(Conversation)
         .where(
             Conversation.is_amazon.is_(True),
+            Conversation.relay_base_address.is_not(None),
             Conversation.status.in_(CLOSED_STATUSES),
             Conversation.waiting_since.is_not(None),
         )

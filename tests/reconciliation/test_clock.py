@@ -140,7 +140,9 @@ def test_refresh_stores_the_clock_and_open_clocks_lists_waiting_conversations_by
     add_thread(3, 31, "message", at(2))
     add_conversation(4, is_amazon=False)
     add_thread(4, 40, "customer", at(0))
-    for conversation_id in (1, 2, 3, 4):
+    add_conversation(5, relay_base_address=None)  # Amazon's refund notice, not a buyer
+    add_thread(5, 50, "customer", at(0))
+    for conversation_id in (1, 2, 3, 4, 5):
         refresh_clock(store_session, conversation_id, now=at(6))
     store_session.commit()
 
