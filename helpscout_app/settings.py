@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -102,6 +103,16 @@ class Settings(BaseSettings):
 
     enforcement_mode: EnforcementMode = EnforcementMode.FLAG
     draft_scan_interval_s: int = 60
+
+    # Reconciliation and the 24-hour clock.
+    reconcile_interval_s: int = 300
+    missing_grace_minutes: int = 30  # how long a notified message may take to reach Help Scout
+    sla_warning_hours: Annotated[tuple[float, ...], NoDecode] = (8.0, 2.0)
+    reconcile_lookback_days: int = 7  # how far back the first pass reads and alerts
+    digest_hour: int = 8  # the daily digest's hour, in DIGEST_TIMEZONE
+    digest_timezone: str = "UTC"
+    # "|"-separated phrases; a sent reply containing one is an auto-reply, not an answer.
+    auto_reply_markers: Annotated[tuple[str, ...], NoDecode] = ()
 
     # python-amazon-sp-api's own names, so its documentation applies as written.
     lwa_app_id: str | None = None
@@ -317,20 +328,66 @@ class Settings(BaseSettings):
             return normalized
         return value
 
-    @field_validator("draft_scan_interval_s", mode="before")
+    @field_validator("draft_scan_interval_s", "reconcile_interval_s", mode="before")
     @classmethod
-    def _parse_draft_scan_interval(cls, value: Any) -> int:
-        text = value.strip() if isinstance(value, str) else value
-        if isinstance(text, bool) or not (
-            isinstance(text, int) or (isinstance(text, str) and text.isdigit())
-        ):
-            raise ValueError(f"must be a whole number of seconds, got {value!r}")
-        if int(text) < DRAFT_SCAN_MIN_INTERVAL_S:
+    def _parse_pass_interval(cls, value: Any) -> int:
+        seconds = _whole_number(value, "seconds")
+        if seconds < DRAFT_SCAN_MIN_INTERVAL_S:
             raise ValueError(
                 f"must be at least {DRAFT_SCAN_MIN_INTERVAL_S} seconds (each pass spends Help "
-                f"Scout's rate limit), got {int(text)}"
+                f"Scout's rate limit), got {seconds}"
             )
-        return int(text)
+        return seconds
+
+    @field_validator("missing_grace_minutes", "reconcile_lookback_days", mode="before")
+    @classmethod
+    def _parse_positive_count(cls, value: Any) -> int:
+        count = _whole_number(value, "minutes or days")
+        if count <= 0:
+            raise ValueError(f"must be more than 0, got {count}")
+        return count
+
+    @field_validator("digest_hour", mode="before")
+    @classmethod
+    def _parse_digest_hour(cls, value: Any) -> int:
+        hour = _whole_number(value, "hours")
+        if not 0 <= hour <= 23:
+            raise ValueError(f"must be an hour from 0 to 23, got {hour}")
+        return hour
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_digest_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(
+                f"{value!r} is not a time zone; use an IANA name like Europe/Berlin or UTC"
+            ) from err
+        return value
+
+    @field_validator("sla_warning_hours", mode="before")
+    @classmethod
+    def _parse_warning_hours(cls, value: Any) -> tuple[float, ...]:
+        hours: list[float] = []
+        for item in _comma_list(value):
+            try:
+                number = float(item)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if not 0 < number < 24:
+                raise ValueError(
+                    f"{item!r} is not a number of hours between 0 and 24; use e.g. 8,2"
+                )
+            hours.append(number)
+        return tuple(sorted(set(hours), reverse=True))
+
+    @field_validator("auto_reply_markers", mode="before")
+    @classmethod
+    def _parse_auto_reply_markers(cls, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split("|") if item.strip())
+        return tuple(str(item) for item in value)
 
     @model_validator(mode="after")
     def _check_settings_that_go_together(self) -> Settings:
@@ -371,6 +428,16 @@ def _describe(error: ErrorDetails) -> str:
     if not error["loc"]:  # a check across settings names its variables itself
         return reason
     return f"{str(error['loc'][0]).upper()}: {reason}"
+
+
+def _whole_number(value: Any, unit: str) -> int:
+    """A whole number from the environment ("300") or code (300); bools are refused."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, bool) or not (
+        isinstance(text, int) or (isinstance(text, str) and text.isdigit())
+    ):
+        raise ValueError(f"must be a whole number of {unit}, got {value!r}")
+    return int(text)
 
 
 def _comma_list(value: Any) -> list[Any]:

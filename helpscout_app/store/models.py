@@ -1,5 +1,5 @@
 """The tables: webhook deliveries, conversations and threads, compliance checks and incidents,
-alerts sent, and Amazon's buyer-message notifications.
+alerts sent, Amazon's buyer-message notifications, and the cursors of outside sources' readers.
 
 Help Scout's own ids are the primary keys of `conversations` and `threads`, so the same
 conversation seen by a webhook and by a sync is one row. Every other table has a surrogate id and
@@ -136,7 +136,16 @@ class Conversation(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_customer_message_at: Mapped[datetime | None]
     last_agent_reply_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None] = mapped_column(index=True)  # Amazon's 24-hour deadline
+    # The response clock (reconciliation.clock keeps these three in step with the threads): the
+    # oldest buyer message no reply or "No response needed" has covered yet, its thread when
+    # known, and Amazon's 24-hour deadline for it; all NULL when nothing waits.
+    waiting_since: Mapped[datetime | None]
+    waiting_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # "No response needed" marked in Seller Central (the `nrn-done` tag or the sidebar): buyer
+    # messages up to this time need no reply.
+    nrn_marked_at: Mapped[datetime | None]
+    nrn_marked_by: Mapped[str | None] = mapped_column(String(255))
     closed_at: Mapped[datetime | None]
     modified_at: Mapped[datetime | None]  # Help Scout's userUpdatedAt/modifiedAt
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
@@ -229,10 +238,14 @@ class AlertSent(Base):
     summary: Mapped[str | None] = mapped_column(Text)  # the fallback text, for the record
     sent_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # Where Slack put the message (bot token only; an incoming webhook does not say), so that
+    # a resolution can be posted in its thread.
+    slack_channel: Mapped[str | None] = mapped_column(String(64))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class AmazonNotification(Base):
-    """One of Amazon's notification emails, from the independent copy (issue 4).
+    """One of Amazon's notification emails, from the independent copy.
 
     Stored even when it cannot be parsed (`parse_error` says why), so nothing is dropped unseen.
     """
@@ -251,6 +264,19 @@ class AmazonNotification(Base):
     received_at: Mapped[datetime | None] = mapped_column(index=True)
     no_response_needed_url: Mapped[str | None] = mapped_column(Text)
     matched_thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    matched_conversation_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     matched_at: Mapped[datetime | None]
+    source_id: Mapped[str | None] = mapped_column(String(255))  # where the source kept it
     parse_error: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SyncCursor(Base):
+    """How far a reader of an outside source got: the notification source's cursor, the Help
+    Scout sync's watermark. One row per reader, written in the transaction of what it read."""
+
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

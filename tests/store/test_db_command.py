@@ -31,8 +31,8 @@ def test_upgrade_migrates_an_empty_database_then_finds_nothing_to_do(
     second = capsys.readouterr()
 
     assert is_at_head(database_url)
-    assert first.out.endswith(": upgraded from an empty database to revision 0001\n")
-    assert second.out.endswith(": already at revision 0001, the newest; nothing to do\n")
+    assert first.out.endswith(": upgraded from an empty database to revision 0002\n")
+    assert second.out.endswith(": already at revision 0002, the newest; nothing to do\n")
     assert first.err == second.err == ""
 
 

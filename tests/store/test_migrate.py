@@ -28,6 +28,7 @@ TABLES = {
     "compliance_incidents",
     "alerts_sent",
     "amazon_notifications",
+    "sync_cursors",
 }
 
 
@@ -52,7 +53,7 @@ def test_upgrade_creates_every_table_and_reaches_head(database_url: str) -> None
     upgrade(database_url)
 
     assert table_names(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == head_revision() == "0001"
+    assert current_revision(database_url) == head_revision() == "0002"
     assert is_at_head(database_url)
 
 
@@ -72,6 +73,30 @@ def test_a_second_upgrade_changes_nothing_and_keeps_the_data(database_url: str) 
         assert keys == ["convo.created:1"]
     finally:
         engine.dispose()
+
+
+def test_upgrading_from_0001_keeps_the_rows_and_adds_the_reconciliation_columns(
+    database_url: str,
+) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO conversations (id, is_amazon, order_ids, tags, updated_at) "
+                "VALUES (7, true, '[]', '[]', '2026-11-20 10:00:00+00:00')"
+            )
+
+        upgrade(database_url)
+
+        columns = {column["name"] for column in inspect(engine).get_columns("conversations")}
+        with engine.connect() as connection:
+            ids = connection.exec_driver_sql("SELECT id, waiting_since FROM conversations").all()
+    finally:
+        engine.dispose()
+    assert {"waiting_since", "waiting_thread_id", "nrn_marked_at", "nrn_marked_by"} <= columns
+    assert [tuple(row) for row in ids] == [(7, None)]
 
 
 def test_downgrade_to_base_drops_every_table(database_url: str) -> None:
