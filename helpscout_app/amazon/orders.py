@@ -19,6 +19,7 @@ no network call; the first call fetches an LWA token, which the library caches i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -51,6 +52,9 @@ THROTTLE_TRIES = 2
 
 THROTTLE_DELAY_S = 0.5
 """Wait before that retry; getOrder refills at 0.5/s (reference §5.2)."""
+
+SOLICITATION_ACTIONS_TTL_S = 300
+"""How long Amazon's answer on whether "Request a Review" is offered is reused (1 rps quota)."""
 
 REVIEW_REQUESTED_TTL_S = 90 * 24 * 3600
 """How long the "review requested" marker outlives the request: past the 30-day window Amazon
@@ -186,6 +190,11 @@ def order_cache_key(order_id: str) -> str:
     return key_for("sp-api", "order", order_id)
 
 
+def solicitation_actions_key(order_id: str) -> str:
+    """Redis key of Amazon's last answer on whether "Request a Review" is offered."""
+    return key_for("sp-api", "solicitation-actions", order_id)
+
+
 def review_requested_key(order_id: str) -> str:
     """Redis key marking that amz-guard sent the review request for an order."""
     return key_for("sp-api", "review-requested", order_id)
@@ -280,18 +289,26 @@ class OrderLookup:
         return order
 
     def review_request_state(
-        self, order_id: str, marketplace: Marketplace | None = None
+        self, order_id: str, marketplace: Marketplace | None = None, *, use_cache: bool = True
     ) -> ReviewRequestState | OrderProblem:
         """Whether "Request a Review" may be sent now; Amazon decides the window and "once".
 
         getSolicitationActionsForOrder lists the action only while it is allowed (5-30 days after
         delivery, not sent yet); our own marker answers first, so a review requested from the
-        sidebar is never offered again, even before Amazon's answer reflects it.
+        sidebar is never offered again, even before Amazon's answer reflects it. Amazon's answer
+        is reused for SOLICITATION_ACTIONS_TTL_S unless `use_cache` is False.
         """
         if self._already_requested(order_id):
             return ReviewRequestState.REQUESTED
         if self._credentials is None:
             return OrderProblem(order_id, ProblemKind.NOT_CONFIGURED)
+        if use_cache:
+            try:
+                cached = self._redis.get(solicitation_actions_key(order_id))
+            except redis.exceptions.RedisError:
+                cached = None
+            if cached in (b"available", b"not_offered"):
+                return ReviewRequestState(cached.decode())
         from sp_api.api import Solicitations
 
         try:
@@ -299,11 +316,16 @@ class OrderLookup:
                 payload = self._call(client.get_solicitation_actions_for_order, order_id).payload
         except Exception as err:
             return _problem_for(order_id, err)
-        return (
+        state = (
             ReviewRequestState.AVAILABLE
             if REVIEW_SOLICITATION_ACTION in offered_solicitations(payload)
             else ReviewRequestState.NOT_OFFERED
         )
+        with contextlib.suppress(redis.exceptions.RedisError):
+            self._redis.set(
+                solicitation_actions_key(order_id), str(state), ex=SOLICITATION_ACTIONS_TTL_S
+            )
+        return state
 
     def request_review(
         self, order_id: str, marketplace: Marketplace | None = None
@@ -312,7 +334,7 @@ class OrderLookup:
 
         Asks Amazon first whether the action is offered, so nothing is sent outside the window.
         """
-        state = self.review_request_state(order_id, marketplace)
+        state = self.review_request_state(order_id, marketplace, use_cache=False)
         if state is not ReviewRequestState.AVAILABLE:
             return state
         from sp_api.api import Solicitations

@@ -189,7 +189,12 @@ def test_review_request_is_offered_only_when_amazon_offers_it(
     route.respond(
         200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.none.json")
     )
-    assert lookup.review_request_state(ORDER_ID, US) is ReviewRequestState.NOT_OFFERED
+    assert lookup.review_request_state(ORDER_ID, US) is ReviewRequestState.AVAILABLE  # cached
+    assert (
+        lookup.review_request_state(ORDER_ID, US, use_cache=False)
+        is ReviewRequestState.NOT_OFFERED
+    )
+    assert route.call_count == 2
 
 
 def test_a_review_is_requested_once_per_order(
