@@ -1,4 +1,4 @@
-// amz-guard iframe page: "check this text", live countdowns, and actions without leaving the page.
+// amz-guard iframe page: "check this text", and actions without leaving the page.
 // Everything from the server is inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
@@ -83,19 +83,4 @@
     });
   });
 
-  function formatLeft(seconds) {
-    var minutes = Math.floor(Math.abs(seconds) / 60);
-    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
-    minutes = minutes % 60;
-    if (days) { return days + " d " + hours + " h"; }
-    if (hours) { return hours + " h " + minutes + " min"; }
-    return minutes ? minutes + " min" : "< 1 min";
-  }
-  function tick() {
-    document.querySelectorAll(".countdown[data-due]").forEach(function (node) {
-      var due = Date.parse(node.getAttribute("data-due"));
-      if (!isNaN(due)) { node.textContent = formatLeft((due - Date.now()) / 1000); }
-    });
-  }
-  setInterval(tick, 30000);
 })();
