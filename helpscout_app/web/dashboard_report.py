@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpscout_app.amazon.marketplaces import marketplace_by_id
 from helpscout_app.enforcement.conversation_ref import conversation_web_url
 from helpscout_app.reconciliation.clock import AMAZON_RESPONSE_TIME, ClockState, open_clocks
 from helpscout_app.reconciliation.missing import missing_notifications
@@ -133,7 +134,7 @@ def build_report(
                 order_ids=tuple(notification.order_ids or ()),
                 buyer_name=notification.buyer_name,
                 subject=notification.subject,
-                marketplace=notification.marketplace,
+                marketplace=_marketplace_name(notification.marketplace),
             )
             for notification in missing_notifications(
                 session, now=now, grace=missing_grace, since=since
@@ -239,6 +240,12 @@ def response_chart(times: list[ResponseTime], *, since: datetime, now: datetime)
         median=percentile(durations, 0.5),
         p90=percentile(durations, 0.9),
     )
+
+
+def _marketplace_name(marketplace_id: str | None) -> str | None:
+    """"Germany (amazon.de)" for a marketplace ID; the ID itself when unknown."""
+    found = marketplace_by_id(marketplace_id) if marketplace_id else None
+    return f"{found.country} ({found.domain})" if found else marketplace_id
 
 
 def _hours(duration: timedelta) -> float:

@@ -37,6 +37,7 @@ from helpscout_app.amazon.marketplaces import (
 from helpscout_app.amazon.orders import Order, OrderLookup, OrderProblem, ReviewRequestState
 from helpscout_app.amazon.relay_address import parse_relay_address
 from helpscout_app.compliance import check
+from helpscout_app.compliance.html_view import html_views
 from helpscout_app.enforcement.conversation_ref import find_order_ids
 from helpscout_app.enforcement.threads import (
     attachment_names,
@@ -356,7 +357,8 @@ def content_from_conversation(conversation: Mapping[str, Any]) -> ConversationCo
             source="reply" if state == "published" else state,
             blocked=report.blocked,
             findings=tuple(finding.to_dict() for finding in report.findings),
-            redacted=report.redacted,
+            # The body is HTML; the agent reads the redacted version as the buyer would see it.
+            redacted=html_views(report.redacted).text.text.strip(),
         )
     subject = conversation.get("subject")
     return ConversationContent(
