@@ -158,3 +158,16 @@ def store_conversation(store_session: Session) -> Callable[..., None]:
 def sidebar(client: FlaskClient, settings: Settings, load_fixture: LoadFixture) -> SidebarCaller:
     assert settings.helpscout_sidebar_secret is not None
     return SidebarCaller(client, settings.helpscout_sidebar_secret.get_secret_value(), load_fixture)
+
+
+@pytest.fixture
+def waiting_with_draft(
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    order_answers: Callable[..., None],
+) -> None:
+    """The stored conversation waiting 3 hours, a draft with a phone number on Help Scout, and
+    the order shipped on SP-API: the common case the pages are tested on."""
+    store_conversation()
+    conversation_answers("get_conversation.with-draft.json")
+    order_answers()

@@ -28,13 +28,8 @@ def session_token(html: str) -> str:
 
 def test_the_page_shows_the_widget_and_the_check_box(
     sidebar: SidebarCaller,
-    store_conversation: Callable[..., None],
-    conversation_answers: Callable[[str], None],
-    order_answers: Callable[..., None],
+    waiting_with_draft: None,
 ) -> None:
-    store_conversation()
-    conversation_answers("get_conversation.with-draft.json")
-    order_answers()
 
     response = sidebar.app(**{"mailbox-id": "101", "user-id": "531200"})
 

@@ -17,13 +17,8 @@ def test_an_agent_sees_the_sidebar_and_checks_a_draft(
     live_server,
     screenshot: Callable[[str], Path],
     sidebar: SidebarCaller,
-    store_conversation: Callable[..., None],
-    conversation_answers: Callable[[str], None],
-    order_answers: Callable[..., None],
+    waiting_with_draft: None,
 ) -> None:
-    store_conversation()
-    conversation_answers("get_conversation.with-draft.json")
-    order_answers()
     browser.set_window_size(420, 1600)  # about the width of Help Scout's sidebar
 
     browser.get(live_server.url + sidebar.app_url())

@@ -4,7 +4,7 @@ fixture payloads, with Help Scout and SP-API answered from fixture files."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -26,13 +26,8 @@ def widget(sidebar: SidebarCaller, fixture: str = "dynamic.json") -> str:
 
 def test_an_amazon_conversation_shows_clock_draft_order_and_playbook(
     sidebar: SidebarCaller,
-    store_conversation: Callable[..., None],
-    conversation_answers: Callable[[str], None],
-    order_answers: Callable[..., None],
+    waiting_with_draft: None,
 ) -> None:
-    store_conversation()
-    conversation_answers("get_conversation.with-draft.json")
-    order_answers()
 
     html = widget(sidebar)
 
@@ -219,47 +214,42 @@ def test_a_warm_sidebar_calls_neither_help_scout_nor_amazon(
     assert second.split('name="session"')[0] == first.split('name="session"')[0]
 
 
-def test_a_happy_buyer_is_offered_request_a_review_never_seller_feedback(
+@pytest.mark.parametrize(
+    ("now", "actions", "shown"),
+    [
+        (NOW, "get_solicitation_actions_for_order.json", "Request a Review for 112-"),
+        (NOW, "get_solicitation_actions_for_order.none.json", "Amazon does not offer Request"),
+        (datetime(2026, 11, 9, tzinfo=UTC), None, "opens 5 days after delivery"),
+        (datetime(2026, 12, 9, tzinfo=UTC), None, "the 30-day window has closed"),
+    ],
+    ids=["offered", "not offered by Amazon", "before the window", "after the window"],
+)
+def test_a_happy_buyer_gets_request_a_review_inside_its_window_never_seller_feedback(
+    app: Flask,
     sidebar: SidebarCaller,
     store_conversation: Callable[..., None],
     conversation_answers: Callable[[str], None],
     order_answers: Callable[..., None],
     sp_api: respx.MockRouter,
     load_fixture: Callable[[str], bytes],
+    now: datetime,
+    actions: str | None,
+    shown: str,
 ) -> None:
     store_conversation()
     conversation_answers("get_conversation.happy-buyer.json")
     order_answers()
-    sp_api.get(SOLICITATIONS_URL).respond(
-        200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.json")
-    )
+    asked = sp_api.get(SOLICITATIONS_URL)
+    if actions is not None:
+        asked.respond(200, content=load_fixture(f"amazon/sp_api/{actions}"))
+    app.config[CLOCK] = lambda: now
 
     html = widget(sidebar)
 
-    assert "Happy buyer" in html
-    assert "Request a Review for 112-4839201-5512347" in html
+    assert "Happy buyer" in html and shown in html
+    assert ("<button" in html) == (actions == "get_solicitation_actions_for_order.json")
+    assert asked.called == (actions is not None)  # Amazon is asked only inside the window
     assert "feedback" not in html.casefold()
-
-
-def test_no_review_button_when_amazon_does_not_offer_it(
-    sidebar: SidebarCaller,
-    store_conversation: Callable[..., None],
-    conversation_answers: Callable[[str], None],
-    order_answers: Callable[..., None],
-    sp_api: respx.MockRouter,
-    load_fixture: Callable[[str], bytes],
-) -> None:
-    store_conversation()
-    conversation_answers("get_conversation.happy-buyer.json")
-    order_answers()
-    sp_api.get(SOLICITATIONS_URL).respond(
-        200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.none.json")
-    )
-
-    html = widget(sidebar)
-
-    assert "Amazon does not offer Request a Review for 112-4839201-5512347 now" in html
-    assert "<button" not in html
 
 
 @pytest.mark.parametrize(
