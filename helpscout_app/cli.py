@@ -352,6 +352,70 @@ def run_scan_drafts(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- amz-guard reconcile -----------------------------------------------------------------------
+
+
+def add_reconcile_command(commands: Any) -> None:
+    """`amz-guard reconcile --once [--now ISO8601] [--json]`."""
+    parser = commands.add_parser(
+        "reconcile",
+        help="run one reconciliation pass (notifications, Help Scout, 24-hour clock, alerts)",
+        description=(
+            "Read new Amazon notification emails, sync Help Scout's Amazon conversations, "
+            "match them, and send the [missing], [sla-warning], [sla-breached], [nrn-needed] "
+            "and [digest] alerts that are due, in this process; print the counts. The worker "
+            "runs the same pass every RECONCILE_INTERVAL_S. Exit status: 0 done, 1 a part of "
+            "the pass failed (listed under errors), 2 usage or configuration error."
+        ),
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="run one pass and exit (required: the only mode)"
+    )
+    parser.add_argument(
+        "--now",
+        type=iso_datetime,
+        default=None,
+        metavar="ISO8601",
+        help="the pass's clock for SLA arithmetic, e.g. 2026-11-20T10:00:00Z (default: now)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.set_defaults(run=run_reconcile)
+
+
+def run_reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    """One reconciliation pass in-process; counts on standard output."""
+    from sqlalchemy.exc import OperationalError
+
+    from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
+    from helpscout_app.store.database import create_engine_for, session_factory
+
+    if not args.once:
+        raise UsageError(
+            "give --once: this command runs one pass (`amz-guard worker` runs it periodically)"
+        )
+    require_migrated_database(settings)
+    now = args.now or datetime.now(UTC)
+    engine = create_engine_for(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            result = run_reconcile_pass(session, settings, now=now)
+    except OperationalError as err:
+        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        print(f"amz-guard reconcile: the pass failed: {reason}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    counts = result.to_dict()
+    if args.json:
+        print(json.dumps(counts, indent=2, default=str))
+    else:
+        for name, value in counts.items():
+            print(f"{name}: {value}")
+    for error in result.errors:
+        print(f"amz-guard reconcile: {error}", file=sys.stderr)
+    return EXIT_FAILED if result.errors else EXIT_OK
+
+
 def iso_datetime(value: str) -> datetime:
     """An ISO 8601 time for argparse; without an offset it is taken as UTC."""
     try:
@@ -479,6 +543,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_worker_command,
     add_db_command,
     add_scan_drafts_command,
+    add_reconcile_command,
     add_helpscout_command,
 )
 """Every subcommand, in the order `amz-guard --help` lists them."""

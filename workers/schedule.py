@@ -64,7 +64,15 @@ DRAFT_SCAN = PeriodicJob(
     timeout_s=15 * 60,
 )
 
-PERIODIC_JOBS: tuple[PeriodicJob, ...] = (DRAFT_SCAN,)
+RECONCILE = PeriodicJob(
+    name="reconcile",
+    function="workers.reconcile.run_reconciliation",
+    interval_setting="reconcile_interval_s",
+    # Reads the mailbox and pages through Help Scout, waiting out its rate limit when it must.
+    timeout_s=15 * 60,
+)
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (DRAFT_SCAN, RECONCILE)
 """Every periodic job; `amz-guard worker` schedules each one's next slot when it starts."""
 
 

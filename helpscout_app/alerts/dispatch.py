@@ -13,8 +13,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from helpscout_app.alerts.messages import Alert
-from helpscout_app.alerts.slack import SlackNotifier
-from helpscout_app.store.alerts import claim_alert, release_alert
+from helpscout_app.alerts.slack import SlackMessage, SlackNotifier
+from helpscout_app.store.alerts import (
+    claim_alert,
+    record_alert_message,
+    release_alert,
+    reopen_alert,
+    resolve_alert,
+    sent_alert,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +56,49 @@ def send_alert_once(
         )
         return True
     try:
-        notifier.send(alert)
+        posted = notifier.send(alert)
     except Exception:
         # Whatever went wrong, the alert was not sent: give the claim back for the retry.
         release_alert(session, alert.dedupe_key)
+        session.commit()
+        raise
+    if posted is not None:
+        record_alert_message(session, alert.dedupe_key, channel=posted.channel, ts=posted.ts)
+        session.commit()
+    return True
+
+
+def announce_resolution(
+    session: Session,
+    notifier: SlackNotifier | None,
+    dedupe_key: str,
+    resolution: Alert,
+    *,
+    now: datetime,
+) -> bool:
+    """Mark the alert under `dedupe_key` resolved and say so once: in the alert's Slack thread
+    when the bot posted it, else as a follow-up message. True when this call resolved it.
+
+    Nothing is said for an alert that was never sent, or was resolved before. Commits. Raises
+    `AlertDeliveryError` (the alert reopened) when Slack does not take it: let the job retry.
+    """
+    record = sent_alert(session, dedupe_key)
+    if record is None or not resolve_alert(session, dedupe_key, now=now):
+        session.commit()
+        return False
+    thread = (
+        SlackMessage(channel=record.slack_channel, ts=record.slack_ts)
+        if record.slack_channel and record.slack_ts
+        else None
+    )
+    session.commit()
+    if notifier is None:
+        log.info("Slack is not configured; resolution recorded, not sent: %s", resolution.text)
+        return True
+    try:
+        notifier.send(resolution, thread=thread)
+    except Exception:
+        reopen_alert(session, dedupe_key)
         session.commit()
         raise
     return True

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpscout_app.alerts import mrkdwn
 from helpscout_app.alerts.tags import AlertTag
 from helpscout_app.enforcement.conversation_ref import ConversationRef
 from helpscout_app.store.alerts import alert_dedupe_key
@@ -137,20 +138,25 @@ def _alert(
     outcome: str,
 ) -> Alert:
     """The alert: `[tag] headline: conversation, orders` as text, and blocks with the same facts."""
-    where = _conversation_label(conversation)
-    text = f"[{tag}] {_escape(headline)}: {_escape(where)} {conversation.web_url}"
+    where = conversation_label(conversation)
+    text = f"[{tag}] {mrkdwn.escape(headline)}: {mrkdwn.escape(where)} {conversation.web_url}"
     if conversation.order_ids:
-        text += f", {_orders_label(conversation.order_ids)}"
+        text += f", {orders_label(conversation.order_ids)}"
     fields = [
-        _field("Conversation", f"<{conversation.web_url}|{_escape(where)}>"),
-        _field("Amazon order", _escape(", ".join(conversation.order_ids) or "not known")),
-        _field("Agent", _escape(agent_name or "not known")),
-        _field("Found", _escape(", ".join(sorted(kinds)) or "nothing")),
+        mrkdwn.field("Conversation", f"<{conversation.web_url}|{mrkdwn.escape(where)}>"),
+        mrkdwn.field(
+            "Amazon order", mrkdwn.escape(", ".join(conversation.order_ids) or "not known")
+        ),
+        mrkdwn.field("Agent", mrkdwn.escape(agent_name or "not known")),
+        mrkdwn.field("Found", mrkdwn.escape(", ".join(sorted(kinds)) or "nothing")),
     ]
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*[{tag}]* {_escape(headline)}"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*[{tag}]* {mrkdwn.escape(headline)}"},
+        },
         {"type": "section", "fields": fields},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(outcome)}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn.escape(outcome)}]},
     ]
     return Alert(
         tag=tag,
@@ -161,14 +167,14 @@ def _alert(
     )
 
 
-def _conversation_label(conversation: ConversationRef) -> str:
+def conversation_label(conversation: ConversationRef) -> str:
     """The conversation as agents name it ("Help Scout #4187"), or by id without a number."""
     if conversation.conversation_number is not None:
         return f"Help Scout #{conversation.conversation_number}"
     return f"Help Scout conversation {conversation.conversation_id}"
 
 
-def _orders_label(order_ids: Collection[str]) -> str:
+def orders_label(order_ids: Collection[str]) -> str:
     """The orders as a phrase: "order 112-…" or "orders 112-…, 113-…"."""
     return ("order " if len(order_ids) == 1 else "orders ") + ", ".join(order_ids)
 
@@ -186,13 +192,3 @@ def _kinds(kinds: Collection[str]) -> str:
     if not names:
         return "contact details"
     return ", ".join(names)
-
-
-def _field(title: str, value: str) -> dict[str, str]:
-    """A section field: bold title, value below."""
-    return {"type": "mrkdwn", "text": f"*{title}*\n{value}"}
-
-
-def _escape(text: str) -> str:
-    """Text safe in Slack mrkdwn: the three characters Slack asks to escape."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

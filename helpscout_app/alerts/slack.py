@@ -12,6 +12,7 @@ URL and the token are secrets: they never appear in a log line or an error messa
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -33,6 +34,14 @@ WEBHOOK_OK_BODY = "ok"
 """What an incoming webhook answers, with 200, when it took the message."""
 
 _ERROR_TEXT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """Where Slack put a message: its channel ID and timestamp, which name its thread."""
+
+    channel: str
+    ts: str
 
 
 class SlackNotifier:
@@ -89,14 +98,20 @@ class SlackNotifier:
         """How alerts are posted, "webhook" or "bot", for logs (never the URL or the token)."""
         return "webhook" if self._webhook is not None else "bot"
 
-    def send(self, alert: Alert) -> None:
-        """Post the alert's text and blocks; raises AlertDeliveryError unless Slack took it."""
+    def send(self, alert: Alert, *, thread: SlackMessage | None = None) -> SlackMessage | None:
+        """Post the alert's text and blocks; raises AlertDeliveryError unless Slack took it.
+
+        Returns where the bot's message landed (None by webhook, which does not say); with
+        `thread`, a bot posts it as a reply in that message's thread.
+        """
+        posted: SlackMessage | None = None
         if self._webhook is not None:
             self._send_by_webhook(self._webhook, alert)
         else:
             assert self._web is not None
-            self._send_by_bot(self._web, alert)
+            posted = self._send_by_bot(self._web, alert, thread)
         log.info("Slack alert sent (%s): %s", self.mode, alert.dedupe_key)
+        return posted
 
     def _send_by_webhook(self, webhook: WebhookClient, alert: Alert) -> None:
         """POST to the incoming webhook: Slack answers 200 "ok", anything else is a refusal."""
@@ -115,11 +130,14 @@ class SlackNotifier:
                 f"{_short(response.body)!r} to {alert.dedupe_key}"
             )
 
-    def _send_by_bot(self, web: WebClient, alert: Alert) -> None:
+    def _send_by_bot(
+        self, web: WebClient, alert: Alert, thread: SlackMessage | None
+    ) -> SlackMessage | None:
         """`chat.postMessage` to the channel; slack_sdk raises SlackApiError when not `ok`."""
         try:
-            web.chat_postMessage(
-                channel=self._channel,
+            response = web.chat_postMessage(
+                channel=thread.channel if thread is not None else self._channel,
+                thread_ts=thread.ts if thread is not None else None,
                 text=alert.text,
                 blocks=alert.blocks,
                 unfurl_links=False,
@@ -138,6 +156,10 @@ class SlackNotifier:
                 f"could not reach Slack's Web API for {alert.dedupe_key} "
                 f"({type(err).__name__}); check SLACK_API_URL and the network"
             ) from err
+        channel, ts = response.get("channel"), response.get("ts")
+        if isinstance(channel, str) and isinstance(ts, str):
+            return SlackMessage(channel=channel, ts=ts)
+        return None
 
 
 def _short(text: str | None) -> str:

@@ -17,6 +17,7 @@ from helpscout_app.helpscout.webhook_events import (
     embedded_threads,
     positive_int,
 )
+from helpscout_app.store.models import Conversation
 
 HELPSCOUT_WEB_URL = "https://secure.helpscout.net/conversation"
 """Where agents open a conversation: `{HELPSCOUT_WEB_URL}/{id}/{number}` (the `_links.web` form
@@ -67,6 +68,19 @@ def conversation_ref(conversation: Mapping[str, Any]) -> ConversationRef:
         customer_email=conversation_customer_email(conversation),
         subject=subject,
         order_ids=find_order_ids([subject, *customer_texts]),
+    )
+
+
+def stored_conversation_ref(conversation: Conversation) -> ConversationRef:
+    """The `ConversationRef` of a conversation as the store holds it."""
+    return ConversationRef(
+        conversation_id=conversation.id,
+        conversation_number=conversation.number,
+        mailbox_id=conversation.mailbox_id,
+        web_url=conversation_web_url(conversation.id, conversation.number),
+        customer_email=conversation.customer_email,
+        subject=conversation.subject,
+        order_ids=tuple(conversation.order_ids or ()),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from helpscout_app.enforcement.stored_conversations import (
 )
 from helpscout_app.enforcement.threads import thread_created_at
 from helpscout_app.helpscout.webhook_events import WebhookEvent, is_amazon_conversation
+from helpscout_app.reconciliation.clock import AMAZON_RESPONSE_TIME, refresh_clock
 from helpscout_app.store.models import Conversation
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AMAZON_RESPONSE_TIME = timedelta(hours=24)
-"""Amazon's response-time target, in calendar time."""
 
 NEW_CONVERSATION_EVENT = "convo.created"
 
@@ -65,6 +64,7 @@ def record_customer_message(
     store_conversation(session, payload, ref, now=now, **columns)
     if thread is not None and event.thread_id is not None:
         store_thread(session, conversation_id, event.thread_id, thread, now=now)
+    refresh_clock(session, conversation_id, now=now)
     session.commit()
     log.info(
         "conversation %s: customer message recorded%s",

@@ -30,12 +30,15 @@ from helpscout_app.enforcement.threads import (
     ThreadState,
     is_agent_reply,
     thread_author,
+    thread_body,
     thread_created_at,
     thread_id,
     thread_state,
 )
 from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.webhook_events import embedded_threads, is_amazon_conversation
+from helpscout_app.reconciliation.auto_replies import is_auto_reply
+from helpscout_app.reconciliation.clock import refresh_clock
 from helpscout_app.store.compliance_checks import add_incident_action
 from helpscout_app.store.models import (
     CheckSource,
@@ -108,8 +111,11 @@ def enforce_sent_reply(
     ref = conversation_ref({**conversation, "id": conversation_id})
     stored = session.get(Conversation, conversation_id)
     sent_at = thread_created_at(thread) or now
+    auto_reply = is_auto_reply(thread_body(thread), settings.auto_reply_markers)
     columns = {}
-    if is_later(sent_at, stored.last_agent_reply_at if stored is not None else None):
+    if not auto_reply and is_later(
+        sent_at, stored.last_agent_reply_at if stored is not None else None
+    ):
         columns["last_agent_reply_at"] = sent_at
     store_conversation(session, conversation, ref, now=now, **columns)
     checked = check_thread(
@@ -121,7 +127,16 @@ def enforce_sent_reply(
         settings=settings,
         now=now,
     )
-    store_thread(session, conversation_id, reply_id, thread, now=now, body_hash=checked.body_hash)
+    store_thread(
+        session,
+        conversation_id,
+        reply_id,
+        thread,
+        now=now,
+        body_hash=checked.body_hash,
+        is_auto_reply=auto_reply,
+    )
+    refresh_clock(session, conversation_id, now=now)  # the reply answers what waited
     session.commit()
     if checked.incident is None:
         return EnforcementOutcome(checked=True, blocked=False)

@@ -73,9 +73,10 @@ def store_thread(
     *,
     now: datetime,
     body_hash: str | None = None,
+    is_auto_reply: bool | None = None,
 ) -> Thread:
-    """Upsert a thread's type, state, author, times and (when checked) body hash. The caller
-    commits."""
+    """Upsert a thread's type, state, author, times and (when known) body hash and whether it
+    is an auto-reply. The caller commits."""
     author = thread_author(thread)
     values: dict[str, Any] = {
         "state": thread.get("state") if isinstance(thread.get("state"), str) else None,
@@ -87,6 +88,8 @@ def store_thread(
     }
     if body_hash is not None:
         values["body_hash"] = body_hash
+    if is_auto_reply is not None:
+        values["is_auto_reply"] = is_auto_reply
     thread_type = thread.get("type") if isinstance(thread.get("type"), str) else "unknown"
     return upsert_thread(
         session, thread_id, conversation_id, thread_type=thread_type, now=now, **values

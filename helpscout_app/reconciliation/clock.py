@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +40,25 @@ AGENT_REPLY_TYPES = frozenset({"message", "reply"})
 clients say `reply`: reference/helpscout.md §2.6)."""
 
 PUBLISHED = "published"
+
+
+class ThreadFacts(Protocol):
+    """What the clock reads of a thread: a stored `Thread`, or one a sync is about to store."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def created_by_kind(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime | None: ...
+    @property
+    def scheduled_for(self) -> datetime | None: ...
+    @property
+    def is_auto_reply(self) -> bool: ...
 
 
 class ClockState(StrEnum):
@@ -118,7 +137,7 @@ def _oldest_uncovered(
     return None
 
 
-def is_buyer_message(thread: Thread) -> bool:
+def is_buyer_message(thread: ThreadFacts) -> bool:
     """A published customer thread with a time."""
     return (
         thread.type == CUSTOMER_THREAD_TYPE
@@ -127,7 +146,7 @@ def is_buyer_message(thread: Thread) -> bool:
     )
 
 
-def is_answer(thread: Thread) -> bool:
+def is_answer(thread: ThreadFacts) -> bool:
     """A sent agent reply to the customer that is not an auto-reply.
 
     A thread stored without a state (an older webhook) counts unless it was scheduled.
@@ -142,29 +161,48 @@ def is_answer(thread: Thread) -> bool:
 
 
 def clock_of(
-    conversation: Conversation, threads: Iterable[Thread], *, now: datetime
+    conversation: Conversation, threads: Iterable[ThreadFacts], *, now: datetime
 ) -> ResponseClock:
-    """The clock of a stored conversation from its threads.
+    """The clock of a stored conversation from its threads (see `clock_from_threads`)."""
+    return clock_from_threads(
+        threads,
+        last_customer_message_at=conversation.last_customer_message_at,
+        last_agent_reply_at=conversation.last_agent_reply_at,
+        nrn_marked_at=conversation.nrn_marked_at,
+        now=now,
+    )
+
+
+def clock_from_threads(
+    threads: Iterable[ThreadFacts],
+    *,
+    last_customer_message_at: datetime | None,
+    last_agent_reply_at: datetime | None,
+    nrn_marked_at: datetime | None,
+    now: datetime,
+) -> ResponseClock:
+    """The clock from a conversation's threads.
 
     A buyer message or reply a webhook recorded only as the conversation's
     `last_customer_message_at` / `last_agent_reply_at` (its payload embedded no thread) counts
-    too, when no stored thread is as recent.
+    too, when no thread is as recent.
     """
-    messages = [
-        BuyerMessage(t.created_at, t.id)
-        for t in threads
-        if is_buyer_message(t) and t.created_at is not None
-    ]
-    answers = [t.created_at for t in threads if is_answer(t) and t.created_at is not None]
-    last_message_at, last_reply_at = (
-        conversation.last_customer_message_at,
-        conversation.last_agent_reply_at,
-    )
-    if last_message_at is not None and _later_than_all(last_message_at, [m.at for m in messages]):
-        messages.append(BuyerMessage(last_message_at))
-    if last_reply_at is not None and _later_than_all(last_reply_at, answers):
-        answers.append(last_reply_at)
-    return compute_clock(messages, answers, nrn_marked_at=conversation.nrn_marked_at, now=now)
+    messages: list[BuyerMessage] = []
+    answers: list[datetime] = []
+    for thread in threads:
+        if thread.created_at is None:
+            continue
+        if is_buyer_message(thread):
+            messages.append(BuyerMessage(thread.created_at, thread.id))
+        elif is_answer(thread):
+            answers.append(thread.created_at)
+    if last_customer_message_at is not None and _later_than_all(
+        last_customer_message_at, [message.at for message in messages]
+    ):
+        messages.append(BuyerMessage(last_customer_message_at))
+    if last_agent_reply_at is not None and _later_than_all(last_agent_reply_at, answers):
+        answers.append(last_agent_reply_at)
+    return compute_clock(messages, answers, nrn_marked_at=nrn_marked_at, now=now)
 
 
 def _later_than_all(moment: datetime, moments: Sequence[datetime]) -> bool:

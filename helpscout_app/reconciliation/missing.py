@@ -2,18 +2,33 @@
 
 A buyer-message notification is missing once it has stayed unmatched to any Help Scout
 customer thread (`matching`) for longer than the grace period: the copy sent to Help Scout may
-simply be a little slower than the independent one.
+simply be a little slower than the independent one. Each missing message gets one `[missing]`
+alert; when its thread turns up later, the alert is resolved with a follow-up (in the alert's
+Slack thread when a bot posted it), not a new alarm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpscout_app.alerts.deadline_messages import (
+    MissingMessage,
+    missing_alert,
+    missing_key,
+    missing_resolved,
+    seller_central_inbox_url,
+)
+from helpscout_app.alerts.dispatch import announce_resolution, send_alert_once
+from helpscout_app.alerts.slack import SlackNotifier
+from helpscout_app.amazon.marketplaces import marketplace_by_country
 from helpscout_app.amazon.notification_email import NotificationKind
-from helpscout_app.store.models import AmazonNotification
+from helpscout_app.enforcement.conversation_ref import stored_conversation_ref
+from helpscout_app.store.models import AmazonNotification, Conversation
 
 DEFAULT_GRACE = timedelta(minutes=30)
 """MISSING_GRACE_MINUTES' default."""
@@ -37,4 +52,75 @@ def missing_notifications(
         statement = statement.where(AmazonNotification.received_at >= since)
     return list(
         session.scalars(statement.order_by(AmazonNotification.received_at, AmazonNotification.id))
+    )
+
+
+@dataclass
+class MissingResult:
+    """What the missing-message check did: messages missing, alerts sent, resolved."""
+
+    missing: int = 0
+    alerts_sent: int = 0
+    resolved: int = 0
+
+
+def alert_missing(
+    session: Session,
+    notifier: SlackNotifier | None,
+    *,
+    now: datetime,
+    grace: timedelta,
+    since: datetime,
+    result: MissingResult,
+) -> None:
+    """A `[missing]` alert, once, for each message missing now (received since `since`)."""
+    for notification in missing_notifications(session, now=now, grace=grace, since=since):
+        result.missing += 1
+        if send_alert_once(
+            session, notifier, missing_alert(_missing(notification), now=now), now=now
+        ):
+            result.alerts_sent += 1
+
+
+def announce_found(
+    session: Session,
+    notifier: SlackNotifier | None,
+    notifications: Iterable[AmazonNotification],
+    *,
+    now: datetime,
+    result: MissingResult,
+) -> None:
+    """Resolve the `[missing]` alert of each notification just matched, saying where it is."""
+    for notification in notifications:
+        conversation = (
+            session.get(Conversation, notification.matched_conversation_id)
+            if notification.matched_conversation_id is not None
+            else None
+        )
+        if conversation is None or notification.received_at is None:
+            continue
+        resolution = missing_resolved(
+            _missing(notification), stored_conversation_ref(conversation), matched_at=now
+        )
+        if announce_resolution(
+            session, notifier, missing_key(notification.id), resolution, now=now
+        ):
+            result.resolved += 1
+
+
+def _missing(notification: AmazonNotification) -> MissingMessage:
+    assert notification.received_at is not None
+    marketplace = (
+        marketplace_by_country(notification.marketplace) if notification.marketplace else None
+    )
+    return MissingMessage(
+        notification_id=notification.id,
+        order_ids=tuple(notification.order_ids or ()),
+        buyer_name=notification.buyer_name,
+        subject=notification.subject,
+        received_at=notification.received_at,
+        no_response_needed_url=notification.no_response_needed_url,
+        seller_central_url=seller_central_inbox_url(
+            marketplace.domain if marketplace else None, notification.case_id
+        ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from helpscout_app.store.models import AlertSent
@@ -75,3 +75,25 @@ def resolve_alert(session: Session, dedupe_key: str, *, now: datetime | None = N
         .values(resolved_at=now or utc_now())
     )
     return session.execute(statement).rowcount == 1
+
+
+def record_alert_message(session: Session, dedupe_key: str, *, channel: str, ts: str) -> None:
+    """Note where Slack put the alert under `dedupe_key`, for a reply in its thread later.
+    The caller commits."""
+    session.execute(
+        update(AlertSent)
+        .where(AlertSent.dedupe_key == dedupe_key)
+        .values(slack_channel=channel, slack_ts=ts)
+    )
+
+
+def reopen_alert(session: Session, dedupe_key: str) -> None:
+    """Undo `resolve_alert` when saying so failed, so the retry says it. The caller commits."""
+    session.execute(
+        update(AlertSent).where(AlertSent.dedupe_key == dedupe_key).values(resolved_at=None)
+    )
+
+
+def sent_alert(session: Session, dedupe_key: str) -> AlertSent | None:
+    """The record of the alert sent under `dedupe_key`, None if it never was."""
+    return session.scalar(select(AlertSent).where(AlertSent.dedupe_key == dedupe_key))

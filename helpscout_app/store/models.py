@@ -263,6 +263,7 @@ class AmazonNotification(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime | None] = mapped_column(index=True)
     no_response_needed_url: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[str | None] = mapped_column(String(64))  # Seller Central's case, for links
     matched_thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     matched_conversation_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     matched_at: Mapped[datetime | None]

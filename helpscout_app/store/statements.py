@@ -67,3 +67,31 @@ def upsert(
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(unique_columns))
     session.execute(statement)
+
+
+def upsert_many(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    unique_columns: Sequence[str],
+    update_columns: Sequence[str],
+) -> None:
+    """`upsert` for many rows in one statement; every row must name the same columns.
+
+    Rows sharing a key are reduced to the last one: one statement may not touch a row twice
+    (PostgreSQL refuses "ON CONFLICT DO UPDATE command cannot affect row a second time").
+    """
+    if not rows:
+        return
+    columns = set(rows[0])
+    by_key: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        if set(row) != columns:
+            raise ValueError("upsert_many needs every row to name the same columns")
+        by_key[tuple(row[name] for name in unique_columns)] = row
+    statement = _dialect_insert(session, model).values([dict(row) for row in by_key.values()])
+    statement = statement.on_conflict_do_update(
+        index_elements=list(unique_columns),
+        set_={name: statement.excluded[name] for name in update_columns},
+    )
+    session.execute(statement)

@@ -30,6 +30,7 @@ from helpscout_app.store.compliance_checks import (
     record_check,
     record_incident,
 )
+from helpscout_app.store.conversations import upsert_conversation, upsert_thread
 from helpscout_app.store.models import (
     AlertSent,
     CheckSource,
@@ -427,3 +428,39 @@ def test_a_draft_flagged_before_and_sent_unchanged_is_still_alerted_as_sent(
     assert again.actions == ["tagged"]  # the merge found the tag: nothing written
     assert helpscout_calls.made()[3:] == [("GET", CONVERSATION_PATH)]
     assert len(fake_slack.posted()) == 1
+
+
+def test_a_sent_reply_stops_the_clock_and_an_auto_reply_does_not(
+    run: Callable[..., EnforcementOutcome],
+    webhook_json: Callable[[str], Any],
+    store_session: Session,
+    settings: Settings,
+) -> None:
+    payload = webhook_json("convo.agent.reply.created.json")
+    reply = payload["_embedded"]["threads"][0]
+    upsert_conversation(store_session, CONVERSATION_ID, is_amazon=True, mailbox_id=101)
+    upsert_thread(
+        store_session,
+        1,
+        CONVERSATION_ID,
+        thread_type="customer",
+        state="published",
+        created_by_kind="customer",
+        created_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+    )
+    store_session.commit()
+    auto = copy.deepcopy(payload)
+    auto["_embedded"]["threads"][0].update(id=8812004598, body="<p>Automatic reply: we got it</p>")
+    marked = settings.model_copy(update={"auto_reply_markers": ("automatic reply",)})
+
+    run(auto, thread_id=8812004598, settings=marked)
+    waiting = store_session.get(Conversation, CONVERSATION_ID, populate_existing=True)
+    assert waiting is not None
+    assert waiting.due_at == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    assert waiting.last_agent_reply_at is None
+    assert reply["createdAt"] > "2026-11-20T09:00:00Z"
+
+    run(payload, settings=marked)
+
+    answered = store_session.get(Conversation, CONVERSATION_ID, populate_existing=True)
+    assert answered is not None and (answered.due_at, answered.waiting_since) == (None, None)

@@ -14,6 +14,7 @@ from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.schedule import (
     DRAFT_SCAN,
     PERIODIC_JOBS,
+    RECONCILE,
     next_slot_start,
     pass_lock,
     schedule_next_run,
@@ -43,10 +44,14 @@ def test_next_slot_start_needs_an_aware_time() -> None:
         next_slot_start(60, NOW.replace(tzinfo=None))
 
 
-def test_the_draft_scan_is_periodic_on_its_setting(settings: Settings) -> None:
-    assert PERIODIC_JOBS == (DRAFT_SCAN,)
+def test_the_draft_scan_and_the_reconciliation_are_periodic_on_their_settings(
+    settings: Settings,
+) -> None:
+    assert PERIODIC_JOBS == (DRAFT_SCAN, RECONCILE)
     assert DRAFT_SCAN.function == "workers.enforcement.run_draft_scan"
+    assert RECONCILE.function == "workers.reconcile.run_reconciliation"
     assert DRAFT_SCAN.interval_s(settings.model_copy(update={"draft_scan_interval_s": 90})) == 90
+    assert RECONCILE.interval_s(settings) == 300
 
 
 def test_many_workers_asking_for_a_slot_schedule_one_run(redis_conn: Redis) -> None:
@@ -76,7 +81,11 @@ def test_schedule_periodic_jobs_asks_once_for_each(redis_conn: Redis, settings: 
     first = schedule_periodic_jobs(redis_conn, settings, NOW)
     second = schedule_periodic_jobs(redis_conn, settings, NOW)
 
-    assert [job.id for job in first] == ["amzguard-draft-scan-1795168860"]
+    reconcile_slot = int(next_slot_start(300, NOW).timestamp())
+    assert [job.id for job in first] == [
+        "amzguard-draft-scan-1795168860",
+        f"amzguard-reconcile-{reconcile_slot}",
+    ]
     assert second == []
 
 

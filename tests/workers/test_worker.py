@@ -37,12 +37,17 @@ def test_a_burst_worker_runs_what_is_queued_and_due_then_exits(
         assert job.return_value() == f"Hello {name}"
 
 
-def test_the_worker_schedules_the_next_draft_scan(migrated: Settings, redis_conn: Redis) -> None:
+def test_the_worker_schedules_the_next_draft_scan_and_reconciliation(
+    migrated: Settings, redis_conn: Redis
+) -> None:
     main(["worker", "--burst"], settings=migrated)
     main(["worker", "--burst"], settings=migrated)  # a second worker: still one run per slot
 
-    [job_id] = queue_for(redis_conn, PERIODIC_QUEUE).scheduled_job_registry.get_job_ids()
-    assert job_id.startswith("amzguard-draft-scan-")
+    job_ids = queue_for(redis_conn, PERIODIC_QUEUE).scheduled_job_registry.get_job_ids()
+    assert sorted(job_id.rsplit("-", 1)[0] for job_id in job_ids) == [
+        "amzguard-draft-scan",
+        "amzguard-reconcile",
+    ]
 
 
 def test_a_database_not_migrated_stops_the_worker(

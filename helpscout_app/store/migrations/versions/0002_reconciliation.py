@@ -1,5 +1,5 @@
 """Reconciliation: the response clock and "No response needed" on conversations, where Slack put
-an alert, the matched conversation and source of a notification, and the sync cursors.
+an alert, the matched conversation, source and case of a notification, and the sync cursors.
 
 Revision ID: 0002
 Revises: 0001
@@ -35,6 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table("amazon_notifications") as batch:
         batch.add_column(sa.Column("matched_conversation_id", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("source_id", sa.String(255), nullable=True))
+        batch.add_column(sa.Column("case_id", sa.String(64), nullable=True))
         batch.create_index(
             op.f("ix_amazon_notifications_matched_conversation_id"), ["matched_conversation_id"]
         )
@@ -52,6 +53,7 @@ def downgrade() -> None:
     op.drop_table("sync_cursors")
     with op.batch_alter_table("amazon_notifications") as batch:
         batch.drop_index(op.f("ix_amazon_notifications_matched_conversation_id"))
+        batch.drop_column("case_id")
         batch.drop_column("source_id")
         batch.drop_column("matched_conversation_id")
     with op.batch_alter_table("alerts_sent") as batch:

@@ -1,0 +1,129 @@
+"""Reading the independent copy of Amazon's notification emails into the store.
+
+Each pass asks the source (`AMAZON_NOTIFICATIONS_URL`) for what it has not handed over under
+the stored cursor, stores every message once (its Message-ID is the key), and stores the new
+cursor in the same transaction: a pass that fails part-way reads the same messages again and
+finds them stored. The source itself is never changed.
+
+A message that cannot be parsed is stored too, with `parse_error` saying why and `source_id`
+saying where it lies in the mailbox, and counted in the pass's `unparseable`: nothing is dropped
+unseen.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from helpscout_app.amazon.errors import UnparseableNotification
+from helpscout_app.amazon.notification_email import (
+    Notification,
+    NotificationKind,
+    parse_notification,
+)
+from helpscout_app.amazon.notification_sources import FetchedMessage, NotificationSource
+from helpscout_app.store.cursors import read_cursor, write_cursor
+from helpscout_app.store.models import AmazonNotification
+from helpscout_app.store.statements import insert_unless_present
+
+log = logging.getLogger(__name__)
+
+CURSOR_PREFIX = "amazon-notifications:"
+
+_MAX_ERROR_LENGTH = 500
+
+
+@dataclass
+class IngestResult:
+    """What one read of the source did: messages handed over, newly stored, unparseable."""
+
+    fetched: int = 0
+    stored: int = 0
+    unparseable: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def cursor_name(source_url: str) -> str:
+    """The cursor's name for a source: its URL without the credentials, so pointing the
+    setting at another mailbox starts from that mailbox's beginning."""
+    parts = urlsplit(source_url)
+    if parts.scheme == "maildir":
+        return f"{CURSOR_PREFIX}maildir:{parts.path}"
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{CURSOR_PREFIX}{parts.scheme}://{user}{parts.hostname}{port}{parts.path}"
+
+
+def ingest_notifications(
+    session: Session, source: NotificationSource, *, cursor: str, now: datetime
+) -> IngestResult:
+    """Store what the source has that the cursor `cursor` (a `cursor_name`) has not seen.
+
+    Commits once, with the new cursor. Raises `NotificationSourceError` when the source cannot
+    be read; the stored cursor is then unchanged.
+    """
+    result = IngestResult()
+    session.commit()  # no transaction held while the mailbox is read
+    messages, new_cursor = source.fetch_new(read_cursor(session, cursor))
+    session.rollback()
+    for message in messages:
+        result.fetched += 1
+        row = _row(message, now)
+        if row["parse_error"] is not None:
+            result.unparseable += 1
+            log.warning(
+                "notification %s (%s) could not be parsed, kept for review: %s",
+                row["message_id"],
+                message.source_id,
+                row["parse_error"],
+            )
+        if insert_unless_present(session, AmazonNotification, row, unique_columns=("message_id",)):
+            result.stored += 1
+    write_cursor(session, cursor, new_cursor, now=now)
+    session.commit()
+    log.info("notifications read: %s", result.to_dict())
+    return result
+
+
+def _row(message: FetchedMessage, now: datetime) -> dict[str, Any]:
+    """The `amazon_notifications` row for a fetched message, parsed or not."""
+    try:
+        notification = parse_notification(message.raw)
+    except UnparseableNotification as err:
+        return {
+            "message_id": err.message_id[:998],
+            "kind": NotificationKind.OTHER.value,
+            "source_id": message.source_id,
+            "parse_error": err.reason[:_MAX_ERROR_LENGTH],
+            "recorded_at": now,
+        }
+    return {
+        **notification_columns(notification),
+        "source_id": message.source_id,
+        "recorded_at": now,
+    }
+
+
+def notification_columns(notification: Notification) -> dict[str, Any]:
+    """The stored facts of a parsed notification (not the buyer's text: bodies stay out)."""
+    return {
+        "message_id": notification.message_id[:998],
+        "kind": notification.kind.value,
+        "order_ids": list(notification.order_ids),
+        "relay_address": notification.relay_address,
+        "relay_base_address": notification.relay_base_address,
+        "buyer_name": (notification.buyer_name or "")[:255] or None,
+        "marketplace": notification.marketplace.country_code if notification.marketplace else None,
+        "subject": notification.subject,
+        "received_at": notification.received_at,
+        "no_response_needed_url": notification.no_response_needed_url,
+        "case_id": (notification.case_id or "")[:64] or None,
+        "parse_error": None,
+    }

@@ -1,0 +1,174 @@
+"""One reconciliation pass: the same code for the periodic RQ job and `amz-guard reconcile`.
+
+In order: read new notification emails; sync Help Scout's changed Amazon conversations; match
+buyer-message notifications to customer threads and resolve the `[missing]` alerts of those
+found late; alert on messages still missing; alert on the clocks; send the daily digest when it
+is due. Every alert goes out once per fact and level, however many passes, workers or restarts.
+
+A part that fails does not stop the others, with one exception: when Help Scout could not be
+synced, no message is declared missing (its thread may be in what the sync did not read).
+Failures are counted in `errors`; the job and the command report them and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from helpscout_app.alerts.errors import AlertDeliveryError
+from helpscout_app.alerts.slack import SlackNotifier
+from helpscout_app.amazon.errors import NotificationSourceError
+from helpscout_app.amazon.notification_sources import NotificationSource, open_source
+from helpscout_app.helpscout.client import HelpScoutClient
+from helpscout_app.helpscout.errors import HelpScoutAPIError
+from helpscout_app.reconciliation.deadlines import alert_deadlines
+from helpscout_app.reconciliation.digest import send_digest
+from helpscout_app.reconciliation.helpscout_sync import sync_conversations
+from helpscout_app.reconciliation.matching import LATEST, match_notifications
+from helpscout_app.reconciliation.missing import MissingResult, alert_missing, announce_found
+from helpscout_app.reconciliation.notifications import cursor_name, ingest_notifications
+
+if TYPE_CHECKING:
+    from helpscout_app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReconcileResult:
+    """What one pass did; `to_dict` is what `amz-guard reconcile --json` prints."""
+
+    ingested: int = 0  # notification emails newly stored
+    unparseable: int = 0  # … of which could not be parsed (kept, see the log)
+    conversations_synced: int = 0
+    matched: int = 0  # notifications paired with their Help Scout thread in this pass
+    missing: int = 0  # buyer messages missing from Help Scout now
+    warnings: int = 0
+    breaches: int = 0
+    nrn_needed: int = 0
+    alerts_sent: int = 0
+    resolved: int = 0  # [missing] alerts resolved because the message turned up
+    digest_sent: bool = False
+    helpscout_requests: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reconcile(
+    *,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    client: HelpScoutClient | None,
+    source: NotificationSource | None,
+    source_cursor: str | None,
+    notifier: SlackNotifier | None,
+) -> ReconcileResult:
+    """Run one pass at `now`. `client` None skips the Help Scout sync (not configured), and
+    `source` None the notification emails; what the store holds is still judged. Commits."""
+    result = ReconcileResult()
+    lookback_start = now - timedelta(days=settings.reconcile_lookback_days)
+    if source is not None and source_cursor is not None:
+        try:
+            ingested = ingest_notifications(session, source, cursor=source_cursor, now=now)
+            result.ingested, result.unparseable = ingested.stored, ingested.unparseable
+        except NotificationSourceError as err:
+            _failed(session, result, "notification source", err)
+
+    synced = client is not None
+    if client is not None:
+        calls_before = client.api_calls
+        try:
+            sync = sync_conversations(client, session, settings, now=now)
+            result.conversations_synced = sync.conversations
+        except HelpScoutAPIError as err:
+            synced = False
+            _failed(session, result, "Help Scout sync", err)
+        result.helpscout_requests = client.api_calls - calls_before
+
+    missing = MissingResult()
+    try:
+        found = match_notifications(session, since=lookback_start - LATEST, now=now)
+        session.commit()
+        result.matched = len(found)
+        announce_found(session, notifier, found, now=now, result=missing)
+        if synced:
+            alert_missing(
+                session,
+                notifier,
+                now=now,
+                grace=timedelta(minutes=settings.missing_grace_minutes),
+                since=lookback_start,
+                result=missing,
+            )
+    except AlertDeliveryError as err:
+        _failed(session, result, "missing-message alerts", err)
+    result.missing, result.resolved = missing.missing, missing.resolved
+    result.alerts_sent += missing.alerts_sent
+
+    try:
+        deadlines = alert_deadlines(
+            session,
+            notifier,
+            warning_hours=settings.sla_warning_hours,
+            now=now,
+            since=lookback_start,
+        )
+        result.warnings, result.breaches = deadlines.warnings, deadlines.breaches
+        result.nrn_needed = deadlines.nrn_needed
+        result.alerts_sent += deadlines.alerts_sent
+    except AlertDeliveryError as err:
+        _failed(session, result, "deadline alerts", err)
+
+    try:
+        result.digest_sent = send_digest(
+            session,
+            notifier,
+            now=now,
+            hour=settings.digest_hour,
+            timezone=settings.digest_timezone,
+            grace=timedelta(minutes=settings.missing_grace_minutes),
+        )
+        result.alerts_sent += result.digest_sent
+    except AlertDeliveryError as err:
+        _failed(session, result, "digest", err)
+    session.commit()
+    log.info("reconciliation pass at %s: %s", now.isoformat(), result.to_dict())
+    return result
+
+
+def _failed(session: Session, result: ReconcileResult, part: str, err: Exception) -> None:
+    session.rollback()
+    result.errors.append(f"{part}: {err}")
+    log.error("reconciliation: %s failed: %s", part, err)
+
+
+def run_reconcile_pass(session: Session, settings: Settings, *, now: datetime) -> ReconcileResult:
+    """`reconcile` with the Help Scout client, notification source and Slack the settings
+    configure; a part that is not configured is skipped (and said so in the log)."""
+    client = None
+    if settings.helpscout_app_id is not None and settings.helpscout_app_secret is not None:
+        client = HelpScoutClient.from_settings(settings)
+    else:
+        log.warning("reconciliation: Help Scout is not configured, so it is not synced")
+    source, cursor = None, None
+    if settings.amazon_notifications_url is not None:
+        url = settings.amazon_notifications_url.get_secret_value()
+        source, cursor = open_source(url), cursor_name(url)
+    else:
+        log.warning("reconciliation: AMAZON_NOTIFICATIONS_URL is not set; no emails are read")
+    return reconcile(
+        session=session,
+        settings=settings,
+        now=now,
+        client=client,
+        source=source,
+        source_cursor=cursor,
+        notifier=SlackNotifier.from_settings(settings),
+    )
