@@ -243,7 +243,7 @@ def response_chart(times: list[ResponseTime], *, since: datetime, now: datetime)
 
 
 def _marketplace_name(marketplace_id: str | None) -> str | None:
-    """"Germany (amazon.de)" for a marketplace ID; the ID itself when unknown."""
+    """ "Germany (amazon.de)" for a marketplace ID; the ID itself when unknown."""
     found = marketplace_by_id(marketplace_id) if marketplace_id else None
     return f"{found.country} ({found.domain})" if found else marketplace_id
 

@@ -210,11 +210,13 @@ def gather_facts(
     """The sidebar's facts for `request`; never raises for an outside service being down."""
     unavailable: list[str] = []
     stored = _read_store(session, request.conversation_id, now)
+    row = stored.conversation or {}
     content = None
-    if request.conversation_id is not None:
+    if request.conversation_id is not None and not _surely_not_amazon(
+        request, row, amazon_mailbox_ids
+    ):
         content = _conversation_content(request.conversation_id, redis_conn, helpscout, unavailable)
 
-    row = stored.conversation or {}
     customer_email = request.customer_email or (content and content.customer_email)
     customer_email = customer_email or row.get("customer_email")
     relay = parse_relay_address(customer_email)
@@ -261,6 +263,19 @@ def gather_facts(
         orders=order_views,
         orders_configured=orders.configured,
         unavailable=tuple(unavailable),
+    )
+
+
+def _surely_not_amazon(
+    request: SidebarRequest, row: Mapping[str, Any], amazon_mailbox_ids: tuple[int, ...]
+) -> bool:
+    """True when the Dynamic App's payload already shows an ordinary customer in an ordinary
+    mailbox, and the store does not say otherwise: Help Scout need not be asked."""
+    if row.get("is_amazon") or request.customer_email is None or request.mailbox_id is None:
+        return False
+    return (
+        parse_relay_address(request.customer_email) is None
+        and request.mailbox_id not in amazon_mailbox_ids
     )
 
 

@@ -9,11 +9,12 @@ import pytest
 from dashboard_case import NOW, TOKEN
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpscout_app.settings import Settings
 from helpscout_app.store.conversations import upsert_conversation
-from helpscout_app.store.models import AmazonNotification
+from helpscout_app.store.models import AmazonNotification, ComplianceIncident
 
 
 def basic(username: str, password: str) -> dict[str, str]:
@@ -121,7 +122,15 @@ def test_response_times_are_charted_against_the_24_hour_line(
 def test_hostile_text_in_the_store_stays_text(
     client: FlaskClient, store_session: Session, team_week: None
 ) -> None:
-    upsert_conversation(store_session, 3120410001, subject='<script>alert("s")</script>')
+    upsert_conversation(
+        store_session,
+        3120410001,
+        subject='<script>alert("s")</script>',
+        order_ids=['"><img src=x onerror=alert("o")>'],
+    )
+    incident = store_session.scalars(select(ComplianceIncident)).first()
+    assert incident is not None
+    incident.agent_name = "<b onmouseover=alert('agent')>Sam</b>"
     store_session.add(
         AmazonNotification(
             message_id="<xss@amazon.test>",
@@ -135,7 +144,7 @@ def test_hostile_text_in_the_store_stays_text(
 
     html = client.get(f"/dashboard?token={TOKEN}&days=7").get_data(as_text=True)
 
-    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b " not in html
     assert "&lt;script&gt;alert(&#34;s&#34;)&lt;/script&gt;" in html
 
 

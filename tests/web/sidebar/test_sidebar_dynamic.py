@@ -59,14 +59,11 @@ def test_a_new_conversation_says_there_is_nothing_yet(sidebar: SidebarCaller) ->
 def test_a_customer_who_is_not_an_amazon_buyer_is_left_alone(
     sidebar: SidebarCaller, helpscout_api: responses.RequestsMock
 ) -> None:
-    helpscout_api.get(
-        "http://127.0.0.1:9/v2/conversations/3120419390", status=404, json={"message": "gone"}
-    )
-
     html = widget(sidebar, "dynamic.non-amazon.json")
 
     assert "Not an Amazon buyer" in html
-    assert "24-hour clock" not in html
+    assert "24-hour clock" not in html and "Playbook" not in html
+    assert [call.request.url for call in helpscout_api.calls] == []  # nothing to ask Help Scout
 
 
 def test_an_answered_conversation(
