@@ -196,24 +196,23 @@ def _order_lookup() -> OrderLookup:
     return OrderLookup.from_settings(_settings(), current_app.extensions[REDIS_EXTENSION])
 
 
-_clients = threading.local()
+HELPSCOUT_CLIENTS = "amz_guard_sidebar_helpscout"
+"""`app.extensions` key of the app's per-thread Help Scout clients."""
 
 
 def _helpscout_client(settings: Settings) -> HelpScoutClient:
-    """This thread's Help Scout client (it keeps the token between requests; not thread-safe).
-
-    Raises ServiceUnavailable when the app has no Help Scout credentials.
-    """
-    clients: dict[int, HelpScoutClient] = getattr(_clients, "by_app", None) or {}
-    _clients.by_app = clients
-    key = id(current_app._get_current_object())  # type: ignore[attr-defined]
-    if key not in clients:
+    """This thread's Help Scout client for the app (it keeps the token between requests and is
+    not thread-safe). Raises ServiceUnavailable when the app has no Help Scout credentials."""
+    local = current_app.extensions.setdefault(HELPSCOUT_CLIENTS, threading.local())
+    client: HelpScoutClient | None = getattr(local, "client", None)
+    if client is None:
         if settings.helpscout_app_id is None or settings.helpscout_app_secret is None:
             raise ServiceUnavailable("HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET are not set")
-        clients[key] = HelpScoutClient.from_settings(
+        client = HelpScoutClient.from_settings(
             settings, timeout_s=HELPSCOUT_TIMEOUT_S, max_retries=0, max_rate_limit_waits=0
         )
-    return clients[key]
+        local.client = client
+    return client
 
 
 def _facts(sidebar_request: SidebarRequest) -> SidebarFacts:
