@@ -1,11 +1,13 @@
-"""`python -m bench [quality] [speed] [webhooks] [options]`: run the benchmark, print its tables.
+"""`python -m bench [quality] [speed] [webhooks] [sidebar] [options]`: run it, print its tables.
 
 With no section named, quality and speed run. Quality runs the detector and the baseline over
 the team corpus and the external corpus; speed measures ~2 KB throughput and adversarial growth
 for both on one pinned CPU. The run ends with PASS/FAIL against the targets of issue 2, and
 `--json [PATH]` also writes every figure to a file (default: bench/results/, git-ignored).
 `webhooks` (only when named) measures webhook ingest under gunicorn against a bare Flask
-endpoint (`bench.webhook_ingest`) and judges it against the targets of issue 3.
+endpoint (`bench.webhook_ingest`) and judges it against the targets of issue 3. `sidebar` (only
+when named) times the sidebar under gunicorn with warm caches (`bench.sidebar_latency`) against
+the target of issue 5.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import phonenumbers
 
-from bench import inputs, quality, speed, webhook_ingest
+from bench import inputs, quality, sidebar_latency, speed, webhook_ingest
 from bench.baseline import baseline_check, phonenumbers_only
 from bench.tables import heading, percent, render_table
 
@@ -38,7 +40,7 @@ CHECKS_PER_SECOND_MIN = 1500
 BASELINE_RATIO_MIN = 0.7
 ADVERSARIAL_1MB_MAX_S = 2.0
 
-SECTIONS = ("quality", "speed", "profile", "webhooks")
+SECTIONS = ("quality", "speed", "profile", "webhooks", "sidebar")
 
 
 @dataclass(slots=True)
@@ -93,8 +95,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "sections",
         nargs="*",
         metavar="SECTION",
-        help="quality, speed (default: both), profile (where the detector spends its time) or "
-        "webhooks (webhook ingest under gunicorn; needs Redis, ~1.5 min)",
+        help="quality, speed (default: both), profile (where the detector spends its time), "
+        "webhooks (webhook ingest under gunicorn; needs Redis, ~1.5 min) or sidebar (sidebar "
+        "latency under gunicorn with warm caches; needs Redis, ~15 s)",
     )
     parser.add_argument(
         "--json",
@@ -179,6 +182,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         metavar="N",
         help="webhooks: gunicorn workers per server (default 2 x CPUs + 1)",
+    )
+
+    parser.add_argument(
+        "--sidebar-requests",
+        type=int,
+        default=300,
+        metavar="N",
+        help="sidebar: requests timed per endpoint (default 300; 100 with --quick)",
     )
 
     args = parser.parse_args(argv)
@@ -395,6 +406,40 @@ def run_webhooks(args: argparse.Namespace, results: dict[str, Any]) -> list[Targ
     return targets
 
 
+def run_sidebar(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
+    """Sidebar latency under gunicorn with warm caches; the target of issue 5."""
+    print(heading("Sidebar: latency under gunicorn, warm caches"))
+    try:
+        report = sidebar_latency.run(
+            requests=100 if args.quick else args.sidebar_requests,
+            web_workers=args.web_workers,
+            progress=progress,
+        )
+    except webhook_ingest.BenchSetupError as err:
+        print(f"  skipped: {err}")
+        results["sidebar"] = {"skipped": str(err)}
+        return []
+    print(sidebar_latency.render(report))
+    results["sidebar"] = report.to_dict()
+    targets = [
+        Target(
+            f"{result.name} p99, warm",
+            f"< {sidebar_latency.P99_MAX_MS:g} ms, no errors",
+            "n/a" if result.p99_ms is None else f"{result.p99_ms:.1f} ms, {result.errors} errors",
+            result.passed,
+        )
+        for result in report.results
+    ]
+    print(heading("Targets (issue 5), sidebar"))
+    print(
+        render_table(
+            ["target", "wanted", "measured", "verdict"],
+            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
+        )
+    )
+    return targets
+
+
 # --- targets ---------------------------------------------------------------------------------
 
 
@@ -584,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
         run_profile(args, detector)
 
     webhook_targets = run_webhooks(args, results) if "webhooks" in args.sections else []
+    webhook_targets += run_sidebar(args, results) if "sidebar" in args.sections else []
 
     targets: list[Target] = []
     if {"quality", "speed"} & set(args.sections):

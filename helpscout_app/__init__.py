@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from helpscout_app.settings import load_settings
     from helpscout_app.store import database
-    from helpscout_app.web import health, webhooks
+    from helpscout_app.web import dashboard, health, sidebar, time_display, webhooks
     from workers import queues
 
     if settings is None:
@@ -35,4 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queues.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(sidebar.bp)
+    app.register_blueprint(dashboard.bp)
+    time_display.init_app(app)
     return app

@@ -48,6 +48,18 @@ DRAFT_SCAN_MIN_INTERVAL_S = 10
 """Each draft scan lists conversations and threads, which the account-wide Help Scout rate limit
 pays for (reference/helpscout.md §2.2); passes closer together than this would starve the rest."""
 
+REFUND_TEMPLATE_NAMES: tuple[str, ...] = ("product", "amount", "order_id")
+"""What REFUND_TEMPLATE may name, as `$product` (string.Template syntax: no code runs)."""
+
+DEFAULT_REFUND_TEMPLATE = (
+    "Hello, I am sorry the $product did not work out for you. I have issued a full refund of "
+    "$amount for order $order_id; it goes back to your original payment method. "
+    "There is nothing you need to send back."
+)
+"""The refund reply the playbook suggests for a product problem when REFUND_TEMPLATE is unset."""
+
+_TEMPLATE_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
 _DATABASE_DIALECTS = ("sqlite", "postgresql")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 _PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ().-]*")
@@ -106,6 +118,73 @@ class Settings(BaseSettings):
     lwa_app_id: str | None = None
     lwa_client_secret: SecretStr | None = None
     sp_api_refresh_token: SecretStr | None = None
+
+    # Sidebar, orders and dashboard (issue 5).
+    # SP-API's base URL; unset, each marketplace's regional endpoint (the library's table).
+    sp_api_endpoint: str | None = None
+    sp_api_lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
+    sp_api_timeout_s: float = 2.0  # per SP-API call made while a sidebar request waits
+    order_cache_ttl_s: int = 900  # how long an order read from SP-API is shown from Redis
+    sidebar_session_ttl_s: int = 3600  # life of the token a validated sidebar page carries
+    dashboard_token: SecretStr | None = None  # ?token=… or "Authorization: Bearer …"
+    dashboard_username: str | None = None  # HTTP basic auth, with DASHBOARD_PASSWORD
+    dashboard_password: SecretStr | None = None
+    # The team's refund reply; $product, $amount and $order_id are filled in by the sidebar.
+    refund_template: str = DEFAULT_REFUND_TEMPLATE
+
+    @field_validator(
+        "sp_api_endpoint",
+        "sp_api_lwa_token_url",
+        "dashboard_token",
+        "dashboard_username",
+        "dashboard_password",
+        "refund_template",
+        mode="before",
+    )
+    @classmethod
+    def _reject_empty_sidebar_settings(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is set but empty; give it a value or unset it")
+        return value
+
+    @field_validator("sp_api_endpoint", "sp_api_lwa_token_url")
+    @classmethod
+    def _check_sp_api_urls(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_http_url(value, show=True)
+            return value.rstrip("/")
+        return value
+
+    @field_validator("sp_api_timeout_s")
+    @classmethod
+    def _check_sp_api_timeout(cls, value: float) -> float:
+        if not 0 < value <= 30:
+            raise ValueError(f"must be a number of seconds between 0 and 30, got {value}")
+        return value
+
+    @field_validator("order_cache_ttl_s", "sidebar_session_ttl_s")
+    @classmethod
+    def _check_positive_seconds(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"must be a positive whole number of seconds, got {value}")
+        return value
+
+    @field_validator("refund_template")
+    @classmethod
+    def _check_refund_template(cls, value: str) -> str:
+        unknown = set(_TEMPLATE_NAME.findall(value)) - set(REFUND_TEMPLATE_NAMES)
+        if unknown:
+            raise ValueError(
+                f"names {', '.join(sorted(unknown))}; only "
+                + ", ".join(f"${name}" for name in REFUND_TEMPLATE_NAMES)
+                + " are filled in"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_dashboard_login(self) -> Settings:
+        _require_together(self, "dashboard_username", "dashboard_password")
+        return self
 
     @field_validator(
         "data_dir",

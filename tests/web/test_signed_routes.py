@@ -1,8 +1,8 @@
 """Every signed route refuses a missing, empty, wrong or replayed-onto-another-body signature.
 
 One table of routes, one test per way to fail, as anymail's shared webhook auth suite does. A
-route signed by Help Scout joins `SIGNED_ROUTES` (the sidebar apps will, issue 5) and gets every
-case below. A refused request stores and queues nothing.
+route signed by Help Scout joins `SIGNED_ROUTES` (the webhook and both sidebar apps) and gets
+every case below. A refused request stores and queues nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -52,6 +54,28 @@ def _webhook_secret(settings: Settings) -> str:
     return settings.helpscout_webhook_secret.get_secret_value()
 
 
+def _post_sidebar(client: FlaskClient, raw_body: bytes, signature: str | None) -> TestResponse:
+    headers = {} if signature is None else {"X-HelpScout-Signature": signature}
+    return client.post("/sidebar/dynamic", data=raw_body, headers=headers)
+
+
+def _get_sidebar_app(client: FlaskClient, raw_body: bytes, signature: str | None) -> TestResponse:
+    """The iframe app signs the JSON of its query parameters: `raw_body` is that JSON, sent as
+    the parameters it encodes. A body that is not exactly their compact encoding (a trailing
+    newline) also sends what differs, as Help Scout would have signed something else."""
+    params = json.loads(raw_body)
+    if json.dumps(params, separators=(",", ":")).encode() != raw_body:
+        params["extra"] = raw_body.decode()
+    if signature is not None:
+        params["X-HelpScout-Signature"] = signature
+    return client.get("/sidebar/app?" + urlencode(params))
+
+
+def _sidebar_secret(settings: Settings) -> str:
+    assert settings.helpscout_sidebar_secret is not None
+    return settings.helpscout_sidebar_secret.get_secret_value()
+
+
 SIGNED_ROUTES = [
     SignedRoute(
         name="POST /webhooks/helpscout",
@@ -61,6 +85,22 @@ SIGNED_ROUTES = [
         ),
         call=_post_webhook,
         secret=_webhook_secret,
+    ),
+    SignedRoute(
+        name="POST /sidebar/dynamic",
+        raw_body=(
+            b'{"ticket":{"id":3120419377,"number":4187,"subject":"Call (555) 201-4477"},'
+            b'"customer":{"email":"k7m2q9x4b1c8d3f@marketplace.amazon.com"},'
+            b'"user":{"id":531200},"mailbox":{"id":101}}'
+        ),
+        call=_post_sidebar,
+        secret=_sidebar_secret,
+    ),
+    SignedRoute(
+        name="GET /sidebar/app",
+        raw_body=b'{"conversation-id":"3120419377","mailbox-id":"101","user-id":"4477"}',
+        call=_get_sidebar_app,
+        secret=_sidebar_secret,
     ),
 ]
 

@@ -1,0 +1,73 @@
+"""The sidebar session: a short-lived signed token minted after Help Scout's signature checked out.
+
+Help Scout signs the request that loads the sidebar (reference/helpscout.md §3), and nothing
+after it: the iframe's own calls (the "check this text" box) and the widget's buttons carry this
+token instead. It names the conversation and the orders the page was built for, so a token can
+act on that conversation and those orders only. Signed with HELPSCOUT_SIDEBAR_SECRET (itsdangerous,
+HMAC), good for SIDEBAR_SESSION_TTL_S.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import SecretStr
+
+SALT = "amz-guard-sidebar-session"
+"""Keeps these tokens apart from anything else signed with the same secret."""
+
+HEADER = "X-Amz-Guard-Session"
+"""Header the iframe's JSON calls carry the token in (forms send it as the field `session`)."""
+
+
+class InvalidSession(Exception):
+    """The sidebar session token is missing, forged or expired."""
+
+
+@dataclass(frozen=True)
+class SidebarSession:
+    """Who opened which conversation; `order_ids` are the orders the page showed."""
+
+    conversation_id: int | None
+    user_id: int | None = None
+    user_name: str | None = None
+    order_ids: tuple[str, ...] = ()
+
+
+def _serializer(secret: SecretStr) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret.get_secret_value(), salt=SALT)
+
+
+def mint_session(secret: SecretStr, session: SidebarSession) -> str:
+    """A token for `session`."""
+    return _serializer(secret).dumps(
+        {
+            "c": session.conversation_id,
+            "u": session.user_id,
+            "n": session.user_name,
+            "o": list(session.order_ids),
+        }
+    )
+
+
+def read_session(secret: SecretStr, token: object, *, max_age_s: int) -> SidebarSession:
+    """The session in `token`; raises `InvalidSession` when it is missing, forged or too old."""
+    if not isinstance(token, str) or not token.strip():
+        raise InvalidSession("no sidebar session: reload the sidebar")
+    try:
+        values = _serializer(secret).loads(token.strip(), max_age=max_age_s)
+    except BadSignature as err:  # SignatureExpired is a BadSignature
+        raise InvalidSession(
+            "the sidebar session is invalid or expired: reload the sidebar"
+        ) from err
+    if not isinstance(values, dict):
+        raise InvalidSession("the sidebar session is unreadable: reload the sidebar")
+    conversation_id = values.get("c")
+    user_id = values.get("u")
+    return SidebarSession(
+        conversation_id=conversation_id if isinstance(conversation_id, int) else None,
+        user_id=user_id if isinstance(user_id, int) else None,
+        user_name=values.get("n") if isinstance(values.get("n"), str) else None,
+        order_ids=tuple(str(order_id) for order_id in values.get("o") or ()),
+    )

@@ -1,0 +1,142 @@
+"""The widget's actions: "marked in Seller Central" and Amazon's "Request a Review"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import responses
+import respx
+from flask.testing import FlaskClient
+from redis import Redis
+from sidebar_case import CONVERSATION_ID, CONVERSATION_URL, NOW, ORDER_ID, SOLICITATIONS_URL
+from sqlalchemy.orm import Session
+
+from helpscout_app.amazon.orders import review_requested_key
+from helpscout_app.settings import Settings
+from helpscout_app.store.models import Conversation
+from helpscout_app.web.sidebar_session import HEADER, SidebarSession, mint_session
+
+
+def token_for(settings: Settings, **values: object) -> str:
+    session = SidebarSession(**{"conversation_id": CONVERSATION_ID, **values})  # type: ignore[arg-type]
+    return mint_session(settings.helpscout_sidebar_secret, session)  # type: ignore[arg-type]
+
+
+def test_marked_in_seller_central_records_it_and_tags_the_conversation(
+    client: FlaskClient,
+    settings: Settings,
+    store_conversation: Callable[..., None],
+    store_session: Session,
+    helpscout_api: responses.RequestsMock,
+) -> None:
+    store_conversation(status="closed")
+    helpscout_api.get(CONVERSATION_URL, json={"id": CONVERSATION_ID, "tags": [{"tag": "amazon"}]})
+    put = helpscout_api.put(f"{CONVERSATION_URL}/tags", status=204)
+
+    response = client.post(
+        "/sidebar/nrn-done", data={"session": token_for(settings, user_name="Sam Agent")}
+    )
+
+    assert response.status_code == 200
+    assert "Recorded" in response.get_data(as_text=True)
+    assert json.loads(put.calls[0].request.body) == {"tags": ["amazon", "nrn-done"]}
+    conversation = store_session.get(Conversation, CONVERSATION_ID, populate_existing=True)
+    assert conversation is not None
+    assert conversation.nrn_marked_at == NOW and conversation.nrn_marked_by == "Sam Agent"
+    assert conversation.waiting_since is None
+
+
+def test_the_iframe_gets_json(
+    client: FlaskClient,
+    settings: Settings,
+    store_conversation: Callable[..., None],
+    helpscout_api: responses.RequestsMock,
+) -> None:
+    store_conversation(status="closed")
+    helpscout_api.get(CONVERSATION_URL, json={"id": CONVERSATION_ID, "tags": []})
+    helpscout_api.put(f"{CONVERSATION_URL}/tags", status=204)
+
+    response = client.post("/sidebar/nrn-done", json={}, headers={HEADER: token_for(settings)})
+
+    assert response.get_json() == {
+        "ok": True,
+        "message": 'Recorded: "No response needed" marked in Seller Central; conversation '
+        "tagged nrn-done.",
+    }
+
+
+def test_a_tag_help_scout_refused_is_reported(
+    client: FlaskClient,
+    settings: Settings,
+    store_conversation: Callable[..., None],
+    helpscout_api: responses.RequestsMock,
+) -> None:
+    store_conversation(status="closed")
+    helpscout_api.get(CONVERSATION_URL, status=503)
+
+    response = client.post("/sidebar/nrn-done", json={}, headers={HEADER: token_for(settings)})
+
+    assert response.status_code == 502
+    assert "did not take the nrn-done tag" in response.get_json()["message"]
+
+
+def test_actions_need_a_session(client: FlaskClient) -> None:
+    assert client.post("/sidebar/nrn-done", data={}).status_code == 401
+    assert client.post("/sidebar/request-review", data={"order_id": ORDER_ID}).status_code == 401
+
+
+def test_request_a_review_is_sent_once(
+    client: FlaskClient,
+    settings: Settings,
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+    redis_conn: Redis,
+) -> None:
+    sp_api.get(SOLICITATIONS_URL).respond(
+        200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.json")
+    )
+    send = sp_api.post(f"{SOLICITATIONS_URL}/solicitations/productReviewAndSellerFeedback")
+    send.respond(201, json={})
+    token = token_for(settings, order_ids=(ORDER_ID,))
+
+    first = client.post("/sidebar/request-review", data={"session": token, "order_id": ORDER_ID})
+    second = client.post("/sidebar/request-review", data={"session": token, "order_id": ORDER_ID})
+
+    assert first.status_code == second.status_code == 200
+    assert "review request is sent" in first.get_data(as_text=True)
+    assert "feedback" not in first.get_data(as_text=True).casefold()
+    assert send.call_count == 1
+    assert redis_conn.exists(review_requested_key(ORDER_ID))
+
+
+def test_request_a_review_outside_the_window_is_a_409(
+    client: FlaskClient,
+    settings: Settings,
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+) -> None:
+    sp_api.get(SOLICITATIONS_URL).respond(
+        200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.none.json")
+    )
+
+    response = client.post(
+        "/sidebar/request-review",
+        json={"order_id": ORDER_ID},
+        headers={HEADER: token_for(settings, order_ids=(ORDER_ID,))},
+    )
+
+    assert response.status_code == 409
+    assert response.get_json()["ok"] is False
+
+
+def test_request_a_review_only_for_an_order_the_page_showed(
+    client: FlaskClient, settings: Settings
+) -> None:
+    response = client.post(
+        "/sidebar/request-review",
+        json={"order_id": "111-0000000-0000000"},
+        headers={HEADER: token_for(settings, order_ids=(ORDER_ID,))},
+    )
+
+    assert response.status_code == 403
