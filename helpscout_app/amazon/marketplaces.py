@@ -57,7 +57,6 @@ MARKETPLACES: tuple[Marketplace, ...] = (
 
 _BY_ID = {marketplace.marketplace_id: marketplace for marketplace in MARKETPLACES}
 _BY_TLD = {marketplace.tld: marketplace for marketplace in MARKETPLACES}
-_BY_COUNTRY = {marketplace.country_code: marketplace for marketplace in MARKETPLACES}
 
 
 def marketplace_by_id(marketplace_id: str) -> Marketplace | None:
@@ -69,7 +68,3 @@ def marketplace_by_tld(tld: str) -> Marketplace | None:
     """The marketplace whose domain is `amazon.<tld>` ("de", "co.uk"; any case)."""
     return _BY_TLD.get(tld.strip().lower())
 
-
-def marketplace_by_country(country_code: str) -> Marketplace | None:
-    """The marketplace of an ISO country code ("DE", "GB"; any case), as the store keeps it."""
-    return _BY_COUNTRY.get(country_code.strip().upper())

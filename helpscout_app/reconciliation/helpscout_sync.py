@@ -348,9 +348,9 @@ def _conversation_row(
 
 
 def _marketplace(relay: RelayAddress | None) -> str | None:
-    """The marketplace's country code, from the relay address's domain."""
+    """The marketplace's ID (as SP-API spells it), from the relay address's domain."""
     marketplace = marketplace_by_tld(relay.tld) if relay is not None else None
-    return marketplace.country_code if marketplace is not None else None
+    return marketplace.marketplace_id if marketplace is not None else None
 
 
 def _tags(payload: Mapping[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ from helpscout_app.alerts.deadline_messages import (
 )
 from helpscout_app.alerts.dispatch import announce_resolution, send_alert_once
 from helpscout_app.alerts.slack import SlackNotifier
-from helpscout_app.amazon.marketplaces import marketplace_by_country
+from helpscout_app.amazon.marketplaces import marketplace_by_id
 from helpscout_app.amazon.notification_email import NotificationKind
 from helpscout_app.enforcement.conversation_ref import stored_conversation_ref
 from helpscout_app.store.models import AmazonNotification, Conversation
@@ -111,7 +111,7 @@ def announce_found(
 def _missing(notification: AmazonNotification) -> MissingMessage:
     assert notification.received_at is not None
     marketplace = (
-        marketplace_by_country(notification.marketplace) if notification.marketplace else None
+        marketplace_by_id(notification.marketplace) if notification.marketplace else None
     )
     return MissingMessage(
         notification_id=notification.id,

@@ -120,7 +120,9 @@ def notification_columns(notification: Notification) -> dict[str, Any]:
         "relay_address": notification.relay_address,
         "relay_base_address": notification.relay_base_address,
         "buyer_name": (notification.buyer_name or "")[:255] or None,
-        "marketplace": notification.marketplace.country_code if notification.marketplace else None,
+        "marketplace": notification.marketplace.marketplace_id
+        if notification.marketplace
+        else None,
         "subject": notification.subject,
         "received_at": notification.received_at,
         "no_response_needed_url": notification.no_response_needed_url,

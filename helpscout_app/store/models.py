@@ -132,7 +132,7 @@ class Conversation(Base):
     is_amazon: Mapped[bool] = mapped_column(default=False)
     subject: Mapped[str | None] = mapped_column(Text)
     order_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    marketplace: Mapped[str | None] = mapped_column(String(16))
+    marketplace: Mapped[str | None] = mapped_column(String(16))  # SP-API marketplace ID
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_customer_message_at: Mapped[datetime | None]
     last_agent_reply_at: Mapped[datetime | None]
@@ -259,7 +259,7 @@ class AmazonNotification(Base):
     relay_address: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
     relay_base_address: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH), index=True)
     buyer_name: Mapped[str | None] = mapped_column(String(255))
-    marketplace: Mapped[str | None] = mapped_column(String(16))
+    marketplace: Mapped[str | None] = mapped_column(String(16))  # SP-API marketplace ID
     subject: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime | None] = mapped_column(index=True)
     no_response_needed_url: Mapped[str | None] = mapped_column(Text)

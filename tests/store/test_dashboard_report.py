@@ -16,7 +16,15 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def test_the_report_reads_the_same_on_every_backend(session: Session) -> None:
-    upsert_conversation(session, 41, number=4141, status="active", is_amazon=True, subject="Lid")
+    upsert_conversation(
+        session,
+        41,
+        number=4141,
+        status="active",
+        is_amazon=True,
+        subject="Lid",
+        relay_base_address="k7m2q9x4b1c8d3f@marketplace.amazon.de",
+    )
     upsert_thread(
         session,
         410,

@@ -31,6 +31,7 @@ def _conversation(
         is_amazon=True,
         subject=subject,
         order_ids=[f"112-{conversation_id % 10_000_000:07d}-0000001"],
+        relay_base_address=f"buyer{conversation_id}@marketplace.amazon.com",
     )
     message_at = NOW - timedelta(hours=message_hours_ago)
     upsert_thread(
