@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     lwa_client_secret: SecretStr | None = None
     sp_api_refresh_token: SecretStr | None = None
 
-    # Sidebar, orders and dashboard (issue 5).
+    # Sidebar, orders and dashboard.
     # SP-API's base URL; unset, each marketplace's regional endpoint (the library's table).
     sp_api_endpoint: str | None = None
     sp_api_lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
@@ -131,21 +131,6 @@ class Settings(BaseSettings):
     dashboard_password: SecretStr | None = None
     # The team's refund reply; $product, $amount and $order_id are filled in by the sidebar.
     refund_template: str = DEFAULT_REFUND_TEMPLATE
-
-    @field_validator(
-        "sp_api_endpoint",
-        "sp_api_lwa_token_url",
-        "dashboard_token",
-        "dashboard_username",
-        "dashboard_password",
-        "refund_template",
-        mode="before",
-    )
-    @classmethod
-    def _reject_empty_sidebar_settings(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("is set but empty; give it a value or unset it")
-        return value
 
     @field_validator("sp_api_endpoint", "sp_api_lwa_token_url")
     @classmethod
@@ -203,6 +188,12 @@ class Settings(BaseSettings):
         "lwa_app_id",
         "lwa_client_secret",
         "sp_api_refresh_token",
+        "sp_api_endpoint",
+        "sp_api_lwa_token_url",
+        "dashboard_token",
+        "dashboard_username",
+        "dashboard_password",
+        "refund_template",
         mode="before",
     )
     @classmethod
