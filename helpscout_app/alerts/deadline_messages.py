@@ -205,7 +205,7 @@ def nrn_needed_alert(
     )
     alert = _conversation_alert(
         AlertTag.NRN_NEEDED,
-        alert_dedupe_key(AlertTag.NRN_NEEDED, conv=conversation.conversation_id, waiting=waiting),
+        nrn_needed_key(conversation.conversation_id, waiting),
         conversation,
         headline='Closed without a reply: mark "No response needed" in Seller Central',
         waiting_since=waiting_since,
@@ -222,6 +222,10 @@ def nrn_needed_alert(
         blocks=alert.blocks,
         conversation_id=alert.conversation_id,
     )
+
+
+def nrn_needed_key(conversation_id: int, waiting: str) -> str:
+    return alert_dedupe_key(AlertTag.NRN_NEEDED, conv=conversation_id, waiting=waiting)
 
 
 def digest_alert(digest: Digest) -> Alert:

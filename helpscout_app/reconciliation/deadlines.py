@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from helpscout_app.alerts.deadline_messages import (
     nrn_needed_alert,
+    nrn_needed_key,
     sla_breached_alert,
     sla_warning_alert,
 )
@@ -42,6 +43,8 @@ from helpscout_app.store.alerts import claim_alert, resolve_alert
 from helpscout_app.store.models import AlertSent, Conversation
 
 SUPERSEDED = "not sent: a more urgent level was reached first"
+
+_ID_CHUNK = 500
 
 
 @dataclass
@@ -72,14 +75,18 @@ def alert_deadlines(
 ) -> DeadlineResult:
     """Judge every running clock at `now` and send what is due, once each. Commits."""
     result = DeadlineResult()
-    for conversation, clock in open_clocks(session, now=now):
+    clocks = [
+        (conversation, clock)
+        for conversation, clock in open_clocks(session, now=now)
+        if clock.waiting_since is not None and clock.waiting_since >= since
+    ]
+    sent = _keys_sent(session, [conversation.id for conversation, _ in clocks])
+    for conversation, clock in clocks:
         assert clock.waiting_since is not None and clock.due_at is not None
-        if clock.waiting_since < since:
-            continue
         closed = conversation.status in CLOSED_STATUSES
         if closed:
             result.nrn_needed += 1
-            result.alerts_sent += _nrn_needed(session, notifier, conversation, clock, now)
+            result.alerts_sent += _nrn_needed(session, notifier, conversation, clock, now, sent)
         if clock.state is ClockState.BREACHED:
             result.breaches += 1
             alert = sla_breached_alert(
@@ -90,15 +97,30 @@ def alert_deadlines(
                 closed=closed,
                 now=now,
             )
-            result.alerts_sent += send_alert_once(session, notifier, alert, now=now)
+            if alert.dedupe_key not in sent:
+                result.alerts_sent += send_alert_once(session, notifier, alert, now=now)
         elif not closed:
-            sent = _warning(session, notifier, conversation, clock, warning_hours, now)
-            if sent is not None:
+            warned = _warning(session, notifier, conversation, clock, warning_hours, now, sent)
+            if warned is not None:
                 result.warnings += 1
-                result.alerts_sent += sent
+                result.alerts_sent += warned
     _resolve_settled_nrn_alerts(session, now)
     session.commit()
     return result
+
+
+def _keys_sent(session: Session, conversation_ids: list[int]) -> set[str]:
+    """The dedupe keys of every alert already sent about these conversations: one query per
+    500, so a pass over many clocks claims only what is new."""
+    keys: set[str] = set()
+    for start in range(0, len(conversation_ids), _ID_CHUNK):
+        chunk = conversation_ids[start : start + _ID_CHUNK]
+        keys.update(
+            session.scalars(
+                select(AlertSent.dedupe_key).where(AlertSent.conversation_id.in_(chunk))
+            )
+        )
+    return keys
 
 
 def _nrn_needed(
@@ -107,8 +129,12 @@ def _nrn_needed(
     conversation: Conversation,
     clock: ResponseClock,
     now: datetime,
+    sent: set[str],
 ) -> bool:
     assert clock.waiting_since is not None and clock.due_at is not None
+    key = nrn_needed_key(conversation.id, waiting_key(conversation))
+    if key in sent:
+        return False
     alert = nrn_needed_alert(
         stored_conversation_ref(conversation),
         waiting=waiting_key(conversation),
@@ -127,6 +153,7 @@ def _warning(
     clock: ResponseClock,
     warning_hours: tuple[float, ...],
     now: datetime,
+    sent: set[str],
 ) -> bool | None:
     """Send the most urgent warning level reached, once; None when no level is reached."""
     remaining = clock.remaining(now)
@@ -147,6 +174,8 @@ def _warning(
         for hours in reached
     ]
     for passed in alerts[1:]:
+        if passed.dedupe_key in sent:
+            continue
         claim_alert(
             session,
             passed.dedupe_key,
@@ -155,6 +184,8 @@ def _warning(
             summary=SUPERSEDED,
             now=now,
         )
+    if alerts[0].dedupe_key in sent:
+        return False
     return send_alert_once(session, notifier, alerts[0], now=now)
 
 

@@ -220,7 +220,7 @@ def _store_batch(
         conversation_rows.append(
             _conversation_row(payload, ref, threads, stored.get(ref.conversation_id), now)
         )
-        thread_rows += [{**asdict(thread), "updated_at": now} for thread in threads]
+        thread_rows += [{**vars(thread), "updated_at": now} for thread in threads]
     upsert_many(
         session,
         Conversation,

@@ -28,10 +28,12 @@ from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.amazon.marketplaces import marketplace_by_id
 from helpscout_app.amazon.notification_email import NotificationKind
 from helpscout_app.enforcement.conversation_ref import stored_conversation_ref
-from helpscout_app.store.models import AmazonNotification, Conversation
+from helpscout_app.store.models import AlertSent, AmazonNotification, Conversation
 
 DEFAULT_GRACE = timedelta(minutes=30)
 """MISSING_GRACE_MINUTES' default."""
+
+_KEY_CHUNK = 500
 
 
 def missing_notifications(
@@ -91,7 +93,10 @@ def announce_found(
     result: MissingResult,
 ) -> None:
     """Resolve the `[missing]` alert of each notification just matched, saying where it is."""
-    for notification in notifications:
+    by_key = {missing_key(n.id): n for n in notifications}
+    alerted = _unresolved_alerts(session, list(by_key))
+    for key in sorted(alerted):
+        notification = by_key[key]
         conversation = (
             session.get(Conversation, notification.matched_conversation_id)
             if notification.matched_conversation_id is not None
@@ -108,11 +113,24 @@ def announce_found(
             result.resolved += 1
 
 
+def _unresolved_alerts(session: Session, dedupe_keys: list[str]) -> set[str]:
+    """Those of `dedupe_keys` whose alert was sent and is not resolved yet."""
+    found: set[str] = set()
+    for start in range(0, len(dedupe_keys), _KEY_CHUNK):
+        chunk = dedupe_keys[start : start + _KEY_CHUNK]
+        found.update(
+            session.scalars(
+                select(AlertSent.dedupe_key).where(
+                    AlertSent.dedupe_key.in_(chunk), AlertSent.resolved_at.is_(None)
+                )
+            )
+        )
+    return found
+
+
 def _missing(notification: AmazonNotification) -> MissingMessage:
     assert notification.received_at is not None
-    marketplace = (
-        marketplace_by_id(notification.marketplace) if notification.marketplace else None
-    )
+    marketplace = marketplace_by_id(notification.marketplace) if notification.marketplace else None
     return MissingMessage(
         notification_id=notification.id,
         order_ids=tuple(notification.order_ids or ()),

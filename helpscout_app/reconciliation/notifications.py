@@ -29,13 +29,14 @@ from helpscout_app.amazon.notification_email import (
 from helpscout_app.amazon.notification_sources import FetchedMessage, NotificationSource
 from helpscout_app.store.cursors import read_cursor, write_cursor
 from helpscout_app.store.models import AmazonNotification
-from helpscout_app.store.statements import insert_unless_present
+from helpscout_app.store.statements import insert_many_unless_present
 
 log = logging.getLogger(__name__)
 
 CURSOR_PREFIX = "amazon-notifications:"
 
 _MAX_ERROR_LENGTH = 500
+_INSERT_CHUNK = 500
 
 
 @dataclass
@@ -73,6 +74,7 @@ def ingest_notifications(
     session.commit()  # no transaction held while the mailbox is read
     messages, new_cursor = source.fetch_new(read_cursor(session, cursor))
     session.rollback()
+    rows: dict[str, dict[str, Any]] = {}
     for message in messages:
         result.fetched += 1
         row = _row(message, now)
@@ -84,8 +86,12 @@ def ingest_notifications(
                 message.source_id,
                 row["parse_error"],
             )
-        if insert_unless_present(session, AmazonNotification, row, unique_columns=("message_id",)):
-            result.stored += 1
+        rows.setdefault(row["message_id"], row)  # a message filed twice in the mailbox
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = list(rows.values())[start : start + _INSERT_CHUNK]
+        result.stored += insert_many_unless_present(
+            session, AmazonNotification, chunk, unique_columns=("message_id",)
+        )
     write_cursor(session, cursor, new_cursor, now=now)
     session.commit()
     log.info("notifications read: %s", result.to_dict())

@@ -76,10 +76,10 @@ def upsert_many(
     unique_columns: Sequence[str],
     update_columns: Sequence[str],
 ) -> None:
-    """`upsert` for many rows in one statement; every row must name the same columns.
+    """`upsert` for many rows: one statement, compiled once, executed for every row (the
+    driver's executemany). Every row must name the same columns.
 
-    Rows sharing a key are reduced to the last one: one statement may not touch a row twice
-    (PostgreSQL refuses "ON CONFLICT DO UPDATE command cannot affect row a second time").
+    Rows sharing a key are reduced to the last one, so no row is written twice in one call.
     """
     if not rows:
         return
@@ -89,9 +89,29 @@ def upsert_many(
         if set(row) != columns:
             raise ValueError("upsert_many needs every row to name the same columns")
         by_key[tuple(row[name] for name in unique_columns)] = row
-    statement = _dialect_insert(session, model).values([dict(row) for row in by_key.values()])
+    statement = _dialect_insert(session, model)
     statement = statement.on_conflict_do_update(
         index_elements=list(unique_columns),
         set_={name: statement.excluded[name] for name in update_columns},
     )
-    session.execute(statement)
+    session.execute(statement, [dict(row) for row in by_key.values()])
+
+
+def insert_many_unless_present(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    unique_columns: Sequence[str],
+) -> int:
+    """Insert the rows whose `unique_columns` are not taken yet; returns how many were inserted.
+
+    Every row must name the same columns. One statement, executed for every row.
+    """
+    if not rows:
+        return 0
+    statement = (
+        _dialect_insert(session, model)
+        .on_conflict_do_nothing(index_elements=list(unique_columns))
+        .returning(*model.__table__.primary_key.columns)
+    )
+    return len(session.execute(statement, [dict(row) for row in rows]).all())

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import AmazonMailbox, FakeHelpScout
 from reconciliation_times import at
+from reconciliation_world import AmazonMailbox, FakeHelpScout
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

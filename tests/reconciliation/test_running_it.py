@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import AmazonMailbox, FakeHelpScout
 from imap_server import running_dovecot
 from pydantic import SecretStr
 from reconciliation_times import at
+from reconciliation_world import AmazonMailbox, FakeHelpScout
 from redis import Redis
 from rq.job import JobStatus
 from sqlalchemy.orm import Session
