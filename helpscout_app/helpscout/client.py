@@ -167,27 +167,30 @@ class HelpScoutClient:
         `status` is one of CONVERSATION_STATUSES ("active" is Help Scout's default, "all" for
         everything); `modified_since` must be timezone-aware.
         """
-        if status not in CONVERSATION_STATUSES:
-            raise ValueError(
-                f"status must be one of {', '.join(sorted(CONVERSATION_STATUSES))}, got {status!r}"
-            )
-        params: dict[str, str] = {"status": status}
-        if mailbox is not None:
-            mailbox_ids = [mailbox] if isinstance(mailbox, int) else list(mailbox)
-            params["mailbox"] = ",".join(str(_id(mailbox_id)) for mailbox_id in mailbox_ids)
-        if modified_since is not None:
-            params["modifiedSince"] = _utc_timestamp(modified_since)
-        if query is not None:
-            params["query"] = query
-        if tag is not None:
-            params["tag"] = tag
-        if embed_threads:
-            params["embed"] = "threads"
-        if sort_field is not None:
-            params["sortField"] = sort_field
-        if sort_order is not None:
-            params["sortOrder"] = sort_order
+        params = _conversation_filters(
+            mailbox, status, modified_since, query, tag, embed_threads, sort_field, sort_order
+        )
         return self._paginate("/conversations", "conversations", params)
+
+    def conversations_page(
+        self,
+        page: int,
+        *,
+        mailbox: int | Iterable[int] | None = None,
+        status: str = "active",
+        modified_since: datetime | None = None,
+        embed_threads: bool = False,
+        sort_field: str | None = None,
+        sort_order: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of `list_conversations` (filters as there): its items and the page count,
+        for a caller that moves its own filters between pages."""
+        params = _conversation_filters(
+            mailbox, status, modified_since, None, None, embed_threads, sort_field, sort_order
+        )
+        body = self._get_json("/conversations", params={**params, "page": page})
+        items, total_pages = _page_items(body, "conversations")
+        return items, total_pages if total_pages is not None else page + int(_has_next(body))
 
     def create_note(
         self,
@@ -340,17 +343,9 @@ class HelpScoutClient:
         page = 1
         while True:
             body = self._get_json(path, params={**params, "page": page})
-            embedded = body.get("_embedded")
-            items = embedded.get(collection) if isinstance(embedded, Mapping) else None
-            items = items if isinstance(items, list) else []  # an empty list omits `_embedded`
+            items, total_pages = _page_items(body, collection)
             yield from items
-            page_info = body.get("page")
-            total_pages = page_info.get("totalPages") if isinstance(page_info, Mapping) else None
-            links = body.get("_links")
-            if isinstance(total_pages, int):
-                more = page < total_pages
-            else:
-                more = isinstance(links, Mapping) and "next" in links
+            more = page < total_pages if total_pages is not None else _has_next(body)
             if not more or not items:  # an empty page ends it too, whatever the page count says
                 return
             page += 1
@@ -506,6 +501,59 @@ class HelpScoutClient:
                 delay_s,
             )
             self._sleep(delay_s)
+
+
+def _conversation_filters(
+    mailbox: int | Iterable[int] | None,
+    status: str,
+    modified_since: datetime | None,
+    query: str | None,
+    tag: str | None,
+    embed_threads: bool,
+    sort_field: str | None,
+    sort_order: str | None,
+) -> dict[str, str]:
+    """List Conversations' query parameters (reference §2.5)."""
+    if status not in CONVERSATION_STATUSES:
+        raise ValueError(
+            f"status must be one of {', '.join(sorted(CONVERSATION_STATUSES))}, got {status!r}"
+        )
+    params: dict[str, str] = {"status": status}
+    if mailbox is not None:
+        mailbox_ids = [mailbox] if isinstance(mailbox, int) else list(mailbox)
+        params["mailbox"] = ",".join(str(_id(mailbox_id)) for mailbox_id in mailbox_ids)
+    if modified_since is not None:
+        params["modifiedSince"] = _utc_timestamp(modified_since)
+    if query is not None:
+        params["query"] = query
+    if tag is not None:
+        params["tag"] = tag
+    if embed_threads:
+        params["embed"] = "threads"
+    if sort_field is not None:
+        params["sortField"] = sort_field
+    if sort_order is not None:
+        params["sortOrder"] = sort_order
+    return params
+
+
+def _page_items(
+    body: Mapping[str, Any], collection: str
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A HAL page's items (an empty list omits `_embedded`) and its page count, when given."""
+    embedded = body.get("_embedded")
+    items = embedded.get(collection) if isinstance(embedded, Mapping) else None
+    page_info = body.get("page")
+    total_pages = page_info.get("totalPages") if isinstance(page_info, Mapping) else None
+    return (
+        items if isinstance(items, list) else [],
+        total_pages if isinstance(total_pages, int) else None,
+    )
+
+
+def _has_next(body: Mapping[str, Any]) -> bool:
+    links = body.get("_links")
+    return isinstance(links, Mapping) and "next" in links
 
 
 def _id(value: int) -> int:

@@ -22,10 +22,9 @@ time of the pass (`no_response_needed`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -161,38 +160,74 @@ def sync_conversations(
     if since is None:
         since = _watermark(session, now - timedelta(days=settings.reconcile_lookback_days))
     session.commit()  # no transaction held while Help Scout answers
-    listing = client.list_conversations(
-        mailbox=mailbox_ids,
-        status="all",
-        modified_since=since,
-        embed_threads=True,
-        sort_field="modifiedAt",
-        sort_order="asc",
-    )
-    for batch in _batches(listing, BATCH_SIZE):
-        amazon = [c for c in batch if is_amazon_conversation(c, mailbox_ids)]
-        stored_threads = _store_batch(session, amazon, settings, now)
-        newest = max(filter(None, map(_modified_at, batch)), default=None)
-        if newest is not None and (result.watermark is None or newest > result.watermark):
-            result.watermark = newest
-            write_cursor(session, SYNC_CURSOR, newest.isoformat(), now=now)
-        session.commit()
-        result.conversations += len(amazon)
-        result.threads += stored_threads
-    log.info("Help Scout sync since %s: %s", since.isoformat(), result.to_dict())
+    start = since
+    seen: dict[int, datetime | None] = {}  # conversation id: the change time it was stored at
+    pending: list[Mapping[str, Any]] = []
+    page = 1
+    while True:
+        items, total_pages = client.conversations_page(
+            page,
+            mailbox=mailbox_ids,
+            status="all",
+            modified_since=since,
+            embed_threads=True,
+            sort_field="modifiedAt",
+            sort_order="asc",
+        )
+        for conversation in items:
+            conversation_id, changed_at = (
+                positive_int(conversation.get("id")),
+                _changed_at(conversation),
+            )
+            if conversation_id is None or (
+                conversation_id in seen and seen[conversation_id] == changed_at
+            ):
+                continue  # listed again by the moved filter, unchanged
+            seen[conversation_id] = changed_at
+            pending.append(conversation)
+        if len(pending) >= BATCH_SIZE:
+            _store(session, pending, settings, now, result)
+            pending = []
+        if not items or page >= total_pages:
+            break
+        # Ask again from the newest change listed (a second early: the filter's bound may be
+        # exclusive), not for the next page: a conversation changed meanwhile moves to the end
+        # of the list, and would shift the next page past one it has not shown.
+        times = [time for time in map(_changed_at, items) if time is not None]
+        if times and min(times) < max(times) and max(times) - timedelta(seconds=1) > since:
+            since, page = max(times) - timedelta(seconds=1), 1
+        else:
+            page += 1  # a whole page changed within one second: only the next page moves on
+    _store(session, pending, settings, now, result)
+    log.info("Help Scout sync since %s: %s", start.isoformat(), result.to_dict())
     return result
+
+
+def _store(
+    session: Session,
+    conversations: Sequence[Mapping[str, Any]],
+    settings: Settings,
+    now: datetime,
+    result: SyncResult,
+) -> None:
+    """Store a batch and move the watermark to its newest change, in one transaction."""
+    if not conversations:
+        return
+    mailbox_ids = tuple(settings.amazon_mailbox_ids)
+    amazon = [c for c in conversations if is_amazon_conversation(c, mailbox_ids)]
+    result.threads += _store_batch(session, amazon, settings, now)
+    result.conversations += len(amazon)
+    newest = max(filter(None, map(_changed_at, conversations)), default=None)
+    if newest is not None and (result.watermark is None or newest > result.watermark):
+        result.watermark = newest
+        write_cursor(session, SYNC_CURSOR, newest.isoformat(), now=now)
+    session.commit()
 
 
 def _watermark(session: Session, first_pass_since: datetime) -> datetime:
     stored = read_cursor(session, SYNC_CURSOR)
     watermark = parse_timestamp(stored) if stored else None
     return watermark - OVERLAP if watermark is not None else first_pass_since
-
-
-def _batches(items: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _store_batch(
@@ -360,7 +395,16 @@ def _tags(payload: Mapping[str, Any]) -> list[str]:
     return [t["tag"] for t in tags if isinstance(t, Mapping) and isinstance(t.get("tag"), str)]
 
 
-def _modified_at(conversation: Mapping[str, Any]) -> datetime | None:
-    return parse_timestamp(conversation.get("modifiedAt")) or parse_timestamp(
-        conversation.get("userUpdatedAt")
-    )
+def _changed_at(conversation: Mapping[str, Any]) -> datetime | None:
+    """When Help Scout last changed the conversation: `modifiedAt` when the list gives it;
+    else the latest of `userUpdatedAt`, `closedAt` and its threads' `createdAt` (a buyer's
+    message moves no `userUpdatedAt`), which is never later than Help Scout's own time."""
+    modified_at = parse_timestamp(conversation.get("modifiedAt"))
+    if modified_at is not None:
+        return modified_at
+    times = [
+        parse_timestamp(conversation.get("userUpdatedAt")),
+        parse_timestamp(conversation.get("closedAt")),
+        *(thread_created_at(thread) for thread in embedded_threads(conversation)),
+    ]
+    return max(filter(None, times), default=None)

@@ -7,6 +7,7 @@ import copy
 import json
 import mailbox
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -73,6 +74,9 @@ class FakeHelpScout:
     def __init__(self, mock: responses.RequestsMock) -> None:
         self.conversations: dict[int, dict[str, Any]] = {}
         self.list_requests = 0
+        # Called with the number of each list request before it is answered: a scenario
+        # changes Help Scout while a pass pages through it.
+        self.before_list: Callable[[int], None] | None = None
         template = json.loads(CONVERSATION_TEMPLATE.read_text(encoding="utf-8"))
         threads = template["_embedded"]["threads"]
         self._conversation_template = {k: v for k, v in template.items() if k != "_embedded"}
@@ -149,12 +153,15 @@ class FakeHelpScout:
         target["userUpdatedAt"] = _iso(modified_at)
 
     def _add_thread(self, conversation_id: int, thread: dict[str, Any]) -> None:
-        self.conversations[conversation_id]["_embedded"]["threads"].insert(
-            0, thread
-        )  # newest first
+        """Add a thread, newest first; a thread changes its conversation, as in Help Scout."""
+        conversation = self.conversations[conversation_id]
+        conversation["_embedded"]["threads"].insert(0, thread)
+        conversation["userUpdatedAt"] = max(conversation["userUpdatedAt"], thread["createdAt"])
 
     def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
         self.list_requests += 1
+        if self.before_list is not None:
+            self.before_list(self.list_requests)
         query = parse_qs(urlsplit(request.url).query)
         since = query.get("modifiedSince", [None])[0]
         page = int(query.get("page", ["1"])[0])

@@ -334,7 +334,7 @@ def test_the_incremental_pass_lists_only_what_changed(
         )
         helpscout.customer_message(conversation_id, conversation_id * 10, at(0))
         helpscout.reply(conversation_id, conversation_id * 10 + 1, at(1))
-    helpscout.touch(60, at(1))
+    helpscout.touch(60, at(1, 30))
     first = run_pass(at(2))
     helpscout.touch(5, at(3))
     second = run_pass(at(4))
@@ -343,3 +343,26 @@ def test_the_incremental_pass_lists_only_what_changed(
     # within the overlap before the watermark, #60.
     assert (first.conversations_synced, first.helpscout_requests) == (60, 1 + 3)
     assert (second.conversations_synced, second.helpscout_requests) == (2, 1 + 1)
+
+
+def test_a_conversation_changed_while_the_pass_pages_through_is_not_skipped(
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    store_session: Session,
+) -> None:
+    for conversation_id in range(1, 61):
+        helpscout.conversation(
+            conversation_id, alias=f"buyer{conversation_id}x", order=ORDER, modified_at=at(0)
+        )
+        helpscout.customer_message(conversation_id, conversation_id * 10, at(0, conversation_id))
+
+    def change_an_early_one(request_number: int) -> None:
+        if request_number == 2:  # between the first and the second page
+            helpscout.touch(3, at(2))  # #3 moves from the first page to the end of the list
+
+    helpscout.before_list = change_an_early_one
+    result = run_pass(at(3))
+
+    stored = set(store_session.scalars(select(Conversation.id)))
+    assert stored == set(range(1, 61))
+    assert result.conversations_synced >= 60
