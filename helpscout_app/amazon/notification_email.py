@@ -320,6 +320,10 @@ def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
         return []
 
 
+RELAY_DOMAIN_MARK = "@marketplace.amazon."
+"""What every relay address contains (§3.2): a header without it holds none."""
+
+
 def _relay_address(message: Message) -> RelayAddress | None:
     """The buyer's relay address, from From, then Reply-To, then To (§3.2, §3.3).
 
@@ -328,6 +332,8 @@ def _relay_address(message: Message) -> RelayAddress | None:
     """
     found: RelayAddress | None = None
     for header in ("From", "Reply-To", "To"):
+        if RELAY_DOMAIN_MARK not in str(message.get(header) or "").lower():
+            continue  # no relay address in it: spare the address parser
         for _, address in _addresses(message, header):
             relay = parse_relay_address(address)
             if relay is None:
@@ -341,7 +347,7 @@ def _relay_address(message: Message) -> RelayAddress | None:
 
 def _buyer_name(from_header: str | None, subject: str | None) -> str | None:
     """The buyer's name: From's "<Name> - Amazon Marketplace", else the subject's (§3.3, §3.4)."""
-    if from_header:
+    if from_header and "amazon" in from_header.lower():
         for display_name, _ in getaddresses([from_header]):
             match = MARKETPLACE_DISPLAY_NAME.match(display_name)
             if match:

@@ -50,18 +50,21 @@ def build_digest(
     session: Session, *, day: date, since: datetime, until: datetime, grace: timedelta
 ) -> Digest:
     """The figures for the period [since, until)."""
-    arrived = response_times(session, since=since, until=until)
+    times = response_times(session, since=since - ANSWER_LOOKBACK, until=until)
+    arrived = [time for time in times if since <= time.message_at]
     missing = [
         n
         for n in missing_notifications(session, now=until, grace=grace, since=since)
         if n.received_at is not None and n.received_at < until
     ]
-    due_in_period = response_times(
-        session, since=since - AMAZON_RESPONSE_TIME, until=until - AMAZON_RESPONSE_TIME
-    )
+    due_in_period = [
+        time
+        for time in times
+        if since - AMAZON_RESPONSE_TIME <= time.message_at < until - AMAZON_RESPONSE_TIME
+    ]
     answered_in_period = [
         time.duration
-        for time in response_times(session, since=since - ANSWER_LOOKBACK, until=until)
+        for time in times
         if time.answered_at is not None
         and since <= time.answered_at < until
         and time.duration is not None

@@ -65,8 +65,8 @@ log = logging.getLogger(__name__)
 
 SYNC_CURSOR = "helpscout-sync"
 OVERLAP = timedelta(minutes=10)
-BATCH_SIZE = 100
-"""Conversations per transaction: four of Help Scout's pages."""
+BATCH_SIZE = 250
+"""Conversations per transaction: ten of Help Scout's pages."""
 
 MERGED_STATUS = "merged"
 """Our status for a conversation Help Scout merged into another (it lists it no more)."""

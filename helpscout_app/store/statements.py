@@ -7,6 +7,7 @@ repeated and concurrent writes safe: the loser of a race sees the winner's row i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,8 +20,11 @@ from helpscout_app.store.models import Base
 
 def _dialect_insert(session: Session, model: type[Base]) -> Any:
     """The dialect's own `insert()` for the model's table, the one with `on_conflict_…` methods."""
+    return _insert_for(session.get_bind().dialect.name, model)
+
+
+def _insert_for(backend: str, model: type[Base]) -> Any:
     table = model.__table__
-    backend = session.get_bind().dialect.name
     if backend == "postgresql":
         return postgresql.insert(table)
     if backend == "sqlite":
@@ -89,12 +93,26 @@ def upsert_many(
         if set(row) != columns:
             raise ValueError("upsert_many needs every row to name the same columns")
         by_key[tuple(row[name] for name in unique_columns)] = row
-    statement = _dialect_insert(session, model)
-    statement = statement.on_conflict_do_update(
+    statement = _upsert_statement(
+        session.get_bind().dialect.name, model, tuple(unique_columns), tuple(update_columns)
+    )
+    session.execute(statement, [dict(row) for row in by_key.values()])
+
+
+@functools.lru_cache(maxsize=32)
+def _upsert_statement(
+    backend: str,
+    model: type[Base],
+    unique_columns: tuple[str, ...],
+    update_columns: tuple[str, ...],
+) -> Insert:
+    """The INSERT … ON CONFLICT DO UPDATE of `upsert_many`, built once per shape: building its
+    `excluded` columns costs more than executing it for a batch."""
+    statement = _insert_for(backend, model)
+    return statement.on_conflict_do_update(
         index_elements=list(unique_columns),
         set_={name: statement.excluded[name] for name in update_columns},
     )
-    session.execute(statement, [dict(row) for row in by_key.values()])
 
 
 def insert_many_unless_present(
