@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from helpscout_app.amazon.errors import UnparseableNotification
 from helpscout_app.amazon.marketplaces import Marketplace, marketplace_by_id, marketplace_by_tld
-from helpscout_app.amazon.relay_address import RelayAddress, parse_relay_address
+from helpscout_app.amazon.relay_address import RelayAddress, find_relay_addresses
 
 
 class NotificationKind(StrEnum):
@@ -311,19 +311,6 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
 
 
-def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    """(display name, address) pairs of an address header; empty when absent or unreadable."""
-    try:
-        values = message.get_all(name) or []
-        return getaddresses([str(value) for value in values])
-    except Exception:
-        return []
-
-
-RELAY_DOMAIN_MARK = "@marketplace.amazon."
-"""What every relay address contains (§3.2): a header without it holds none."""
-
-
 def _relay_address(message: Message) -> RelayAddress | None:
     """The buyer's relay address, from From, then Reply-To, then To (§3.2, §3.3).
 
@@ -332,12 +319,11 @@ def _relay_address(message: Message) -> RelayAddress | None:
     """
     found: RelayAddress | None = None
     for header in ("From", "Reply-To", "To"):
-        if RELAY_DOMAIN_MARK not in str(message.get(header) or "").lower():
-            continue  # no relay address in it: spare the address parser
-        for _, address in _addresses(message, header):
-            relay = parse_relay_address(address)
-            if relay is None:
-                continue
+        try:
+            values = [str(value) for value in message.get_all(header) or []]
+        except Exception:
+            continue
+        for relay in find_relay_addresses(" , ".join(values)):
             if found is None:
                 found = relay
             elif relay.suffix and not found.suffix and relay.buyer_address == found.buyer_address:

