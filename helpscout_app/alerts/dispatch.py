@@ -8,6 +8,7 @@ out is a post Slack took whose answer was lost: that one is sent again by the re
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from helpscout_app.alerts.messages import Alert
 from helpscout_app.alerts.slack import SlackMessage, SlackNotifier
 from helpscout_app.store.alerts import (
     claim_alert,
+    claim_alerts,
     record_alert_message,
     release_alert,
     reopen_alert,
@@ -24,6 +26,8 @@ from helpscout_app.store.alerts import (
 )
 
 log = logging.getLogger(__name__)
+
+QUIET_SUMMARY = "not sent: the fact is covered by another alert"
 
 
 def send_alert_once(
@@ -66,6 +70,47 @@ def send_alert_once(
         record_alert_message(session, alert.dedupe_key, channel=posted.channel, ts=posted.ts)
         session.commit()
     return True
+
+
+def send_alerts_once(
+    session: Session,
+    notifier: SlackNotifier | None,
+    alerts: Sequence[Alert],
+    *,
+    now: datetime,
+    quiet: Sequence[Alert] = (),
+) -> list[Alert]:
+    """`send_alert_once` for many alerts: all claimed in one transaction, then sent in order.
+    Returns those this call sent (or recorded, without Slack).
+
+    `quiet` alerts are claimed and never sent: facts already covered by another alert. If Slack
+    refuses one, the claims of it and of those not sent yet are given back before
+    `AlertDeliveryError` is raised, as `send_alert_once` does. Commits.
+    """
+    claimed = claim_alerts(
+        session,
+        [(a.dedupe_key, a.tag, a.conversation_id, a.text) for a in alerts]
+        + [(a.dedupe_key, a.tag, a.conversation_id, QUIET_SUMMARY) for a in quiet],
+        now=now,
+    )
+    session.commit()
+    new = [alert for alert in alerts if alert.dedupe_key in claimed]
+    if notifier is None:
+        for alert in new:
+            log.warning("Slack is not configured; alert recorded, not sent: %s", alert.text)
+        return new
+    for index, alert in enumerate(new):
+        try:
+            posted = notifier.send(alert)
+        except Exception:
+            for unsent in new[index:]:
+                release_alert(session, unsent.dedupe_key)
+            session.commit()
+            raise
+        if posted is not None:
+            record_alert_message(session, alert.dedupe_key, channel=posted.channel, ts=posted.ts)
+    session.commit()
+    return new
 
 
 def announce_resolution(

@@ -9,7 +9,10 @@ Every Amazon conversation with a buyer message waiting (`clock.open_clocks`) is 
 - **closed** (or spam) without a reply: `[nrn-needed]` once, with the message's own "No
   response needed" link when Amazon's email had one; no warnings, the alert says what to do
   and by when. It is resolved (quietly) once the conversation is answered or marked.
-- past the deadline, open or closed: `[sla-breached]` once.
+- past the deadline, open or closed: `[sla-breached]` once, within a day of the deadline
+  (`BREACH_ALERT_WINDOW`).
+
+The alerts due in a pass are claimed together and then sent in order (`send_alerts_once`).
 
 Each alert is once per conversation, waiting message and level: a new buyer message after a
 reply starts a new clock, and so new alerts. Messages older than the lookback are left alone,
@@ -30,19 +33,22 @@ from helpscout_app.alerts.deadline_messages import (
     sla_breached_alert,
     sla_warning_alert,
 )
-from helpscout_app.alerts.dispatch import send_alert_once
+from helpscout_app.alerts.dispatch import send_alerts_once
+from helpscout_app.alerts.messages import Alert
 from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.alerts.tags import AlertTag
-from helpscout_app.enforcement.conversation_ref import stored_conversation_ref
+from helpscout_app.enforcement.conversation_ref import ConversationRef, stored_conversation_ref
 from helpscout_app.reconciliation.clock import ClockState, ResponseClock, open_clocks
 from helpscout_app.reconciliation.no_response_needed import (
     CLOSED_STATUSES,
     no_response_needed_link,
 )
-from helpscout_app.store.alerts import claim_alert, resolve_alert
+from helpscout_app.store.alerts import resolve_alert
 from helpscout_app.store.models import AlertSent, Conversation
 
-SUPERSEDED = "not sent: a more urgent level was reached first"
+BREACH_ALERT_WINDOW = timedelta(hours=24)
+"""How long after its deadline a breach is still alerted: older ones (a first install, a long
+outage) are no news to act on in time; they are counted, and the digest reports them."""
 
 _ID_CHUNK = 500
 
@@ -81,29 +87,54 @@ def alert_deadlines(
         if clock.waiting_since is not None and clock.waiting_since >= since
     ]
     sent = _keys_sent(session, [conversation.id for conversation, _ in clocks])
+    due: list[Alert] = []
+    passed: list[Alert] = []
     for conversation, clock in clocks:
         assert clock.waiting_since is not None and clock.due_at is not None
+        ref = stored_conversation_ref(conversation)
+        waiting = waiting_key(conversation)
         closed = conversation.status in CLOSED_STATUSES
         if closed:
             result.nrn_needed += 1
-            result.alerts_sent += _nrn_needed(session, notifier, conversation, clock, now, sent)
+            if nrn_needed_key(conversation.id, waiting) not in sent:
+                link = no_response_needed_link(session, conversation)
+                due.append(
+                    nrn_needed_alert(
+                        ref,
+                        waiting=waiting,
+                        waiting_since=clock.waiting_since,
+                        due_at=clock.due_at,
+                        link=link,
+                        now=now,
+                    )
+                )
         if clock.state is ClockState.BREACHED:
             result.breaches += 1
-            alert = sla_breached_alert(
-                stored_conversation_ref(conversation),
-                waiting=waiting_key(conversation),
-                waiting_since=clock.waiting_since,
-                due_at=clock.due_at,
-                closed=closed,
-                now=now,
-            )
-            if alert.dedupe_key not in sent:
-                result.alerts_sent += send_alert_once(session, notifier, alert, now=now)
+            if now - clock.due_at <= BREACH_ALERT_WINDOW:
+                due.append(
+                    sla_breached_alert(
+                        ref,
+                        waiting=waiting,
+                        waiting_since=clock.waiting_since,
+                        due_at=clock.due_at,
+                        closed=closed,
+                        now=now,
+                    )
+                )
         elif not closed:
-            warned = _warning(session, notifier, conversation, clock, warning_hours, now, sent)
-            if warned is not None:
+            warnings = _warnings(ref, waiting, clock, warning_hours, now)
+            if warnings:
                 result.warnings += 1
-                result.alerts_sent += warned
+                due.append(warnings[0])
+                passed += warnings[1:]
+    new = send_alerts_once(
+        session,
+        notifier,
+        [alert for alert in due if alert.dedupe_key not in sent],
+        quiet=[alert for alert in passed if alert.dedupe_key not in sent],
+        now=now,
+    )
+    result.alerts_sent = len(new)
     _resolve_settled_nrn_alerts(session, now)
     session.commit()
     return result
@@ -123,49 +154,21 @@ def _keys_sent(session: Session, conversation_ids: list[int]) -> set[str]:
     return keys
 
 
-def _nrn_needed(
-    session: Session,
-    notifier: SlackNotifier | None,
-    conversation: Conversation,
-    clock: ResponseClock,
-    now: datetime,
-    sent: set[str],
-) -> bool:
-    assert clock.waiting_since is not None and clock.due_at is not None
-    key = nrn_needed_key(conversation.id, waiting_key(conversation))
-    if key in sent:
-        return False
-    alert = nrn_needed_alert(
-        stored_conversation_ref(conversation),
-        waiting=waiting_key(conversation),
-        waiting_since=clock.waiting_since,
-        due_at=clock.due_at,
-        link=no_response_needed_link(session, conversation),
-        now=now,
-    )
-    return send_alert_once(session, notifier, alert, now=now)
-
-
-def _warning(
-    session: Session,
-    notifier: SlackNotifier | None,
-    conversation: Conversation,
+def _warnings(
+    ref: ConversationRef,
+    waiting: str,
     clock: ResponseClock,
     warning_hours: tuple[float, ...],
     now: datetime,
-    sent: set[str],
-) -> bool | None:
-    """Send the most urgent warning level reached, once; None when no level is reached."""
+) -> list[Alert]:
+    """The warning levels reached, most urgent first (the one to send; the others passed)."""
     remaining = clock.remaining(now)
     assert remaining is not None and clock.waiting_since is not None and clock.due_at is not None
     reached = sorted(hours for hours in warning_hours if remaining <= timedelta(hours=hours))
-    if not reached:
-        return None
-    ref = stored_conversation_ref(conversation)
-    alerts = [
+    return [
         sla_warning_alert(
             ref,
-            waiting=waiting_key(conversation),
+            waiting=waiting,
             level_hours=hours,
             waiting_since=clock.waiting_since,
             due_at=clock.due_at,
@@ -173,20 +176,6 @@ def _warning(
         )
         for hours in reached
     ]
-    for passed in alerts[1:]:
-        if passed.dedupe_key in sent:
-            continue
-        claim_alert(
-            session,
-            passed.dedupe_key,
-            passed.tag,
-            conversation_id=conversation.id,
-            summary=SUPERSEDED,
-            now=now,
-        )
-    if alerts[0].dedupe_key in sent:
-        return False
-    return send_alert_once(session, notifier, alerts[0], now=now)
 
 
 def _resolve_settled_nrn_alerts(session: Session, now: datetime) -> None:

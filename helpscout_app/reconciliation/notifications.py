@@ -89,8 +89,10 @@ def ingest_notifications(
         rows.setdefault(row["message_id"], row)  # a message filed twice in the mailbox
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = list(rows.values())[start : start + _INSERT_CHUNK]
-        result.stored += insert_many_unless_present(
-            session, AmazonNotification, chunk, unique_columns=("message_id",)
+        result.stored += len(
+            insert_many_unless_present(
+                session, AmazonNotification, chunk, unique_columns=("message_id",)
+            )
         )
     write_cursor(session, cursor, new_cursor, now=now)
     session.commit()

@@ -7,13 +7,14 @@ sends. Keys are built by `alert_dedupe_key` so their layout lives in one place:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from helpscout_app.store.models import AlertSent
-from helpscout_app.store.statements import insert_unless_present
+from helpscout_app.store.statements import insert_many_unless_present, insert_unless_present
 from helpscout_app.store.timestamps import utc_now
 
 
@@ -56,6 +57,29 @@ def claim_alert(
         },
         unique_columns=("dedupe_key",),
     )
+
+
+def claim_alerts(
+    session: Session,
+    claims: Sequence[tuple[str, str, int | None, str | None]],
+    *,
+    now: datetime | None = None,
+) -> set[str]:
+    """`claim_alert` for many alerts in one statement: `claims` are (dedupe key, tag,
+    conversation id, summary); returns the keys this call claimed. The caller commits."""
+    sent_at = now or utc_now()
+    rows = [
+        {
+            "dedupe_key": key,
+            "tag": str(tag),
+            "conversation_id": conversation_id,
+            "summary": summary,
+            "sent_at": sent_at,
+        }
+        for key, tag, conversation_id, summary in claims
+    ]
+    inserted = insert_many_unless_present(session, AlertSent, rows, unique_columns=("dedupe_key",))
+    return {key for (key,) in inserted}
 
 
 def release_alert(session: Session, dedupe_key: str) -> bool:

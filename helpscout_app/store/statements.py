@@ -120,16 +120,18 @@ def insert_many_unless_present(
     model: type[Base],
     rows: Sequence[Mapping[str, Any]],
     unique_columns: Sequence[str],
-) -> int:
-    """Insert the rows whose `unique_columns` are not taken yet; returns how many were inserted.
+) -> set[tuple[Any, ...]]:
+    """Insert the rows whose `unique_columns` are not taken yet; returns the keys (the
+    `unique_columns` values) of those inserted.
 
     Every row must name the same columns. One statement, executed for every row.
     """
     if not rows:
-        return 0
+        return set()
+    table = model.__table__
     statement = (
         _dialect_insert(session, model)
         .on_conflict_do_nothing(index_elements=list(unique_columns))
-        .returning(*model.__table__.primary_key.columns)
+        .returning(*(table.c[name] for name in unique_columns))
     )
-    return len(session.execute(statement, [dict(row) for row in rows]).all())
+    return {tuple(row) for row in session.execute(statement, [dict(row) for row in rows])}

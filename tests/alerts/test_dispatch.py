@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpscout_app.alerts.dispatch import send_alert_once
+from helpscout_app.alerts.dispatch import send_alert_once, send_alerts_once
 from helpscout_app.alerts.errors import AlertDeliveryError
 from helpscout_app.alerts.messages import Alert, draft_flagged_alert
 from helpscout_app.alerts.slack import SlackNotifier
@@ -103,3 +103,47 @@ def test_without_slack_the_claim_is_recorded_and_logged(
     [record] = caplog.records
     assert "Slack is not configured" in record.getMessage()
     assert alert.text in record.getMessage()
+
+
+def _variant(alert: Alert, n: int) -> Alert:
+    return Alert(
+        tag=alert.tag,
+        dedupe_key=f"{alert.dedupe_key}:{n}",
+        text=f"{alert.text} #{n}",
+        blocks=alert.blocks,
+        conversation_id=alert.conversation_id,
+    )
+
+
+def test_many_alerts_are_claimed_together_and_each_sent_once(
+    store_session: Session, notifier: SlackNotifier, fake_slack: FakeSlack, alert: Alert
+) -> None:
+    first, second, covered = (_variant(alert, n) for n in (1, 2, 3))
+
+    sent = send_alerts_once(store_session, notifier, [first, second], quiet=[covered], now=NOW)
+    again = send_alerts_once(store_session, notifier, [first, second, covered], now=NOW)
+
+    assert sent == [first, second] and again == []
+    assert [body["text"] for body in fake_slack.posted()] == [first.text, second.text]
+    summaries = {row.dedupe_key: row.summary for row in stored_alerts(store_session)}
+    assert summaries[covered.dedupe_key] is not None
+    assert summaries[covered.dedupe_key].startswith("not sent")
+
+
+def test_when_slack_refuses_one_it_and_the_rest_are_given_back(
+    store_session: Session, notifier: SlackNotifier, fake_slack: FakeSlack, alert: Alert
+) -> None:
+    first, second, third = (_variant(alert, n) for n in (1, 2, 3))
+    fake_slack.answer_next(200, "ok")
+    fake_slack.answer_next(500, "internal_error")
+
+    with pytest.raises(AlertDeliveryError):
+        send_alerts_once(store_session, notifier, [first, second, third], now=NOW)
+    retried = send_alerts_once(store_session, notifier, [first, second, third], now=NOW)
+
+    assert retried == [second, third]
+    assert {row.dedupe_key for row in stored_alerts(store_session)} == {
+        first.dedupe_key,
+        second.dedupe_key,
+        third.dedupe_key,
+    }

@@ -113,13 +113,17 @@ def test_a_conversation_first_seen_near_its_deadline_gets_only_the_most_urgent_w
 
     [warning] = texts(fake_slack)
     assert "Less than 2h left" in warning
-    recorded = store_session.scalars(
-        select(AlertSent.dedupe_key).where(AlertSent.tag == "sla-warning").order_by(AlertSent.id)
-    ).all()
-    assert recorded == [
+    recorded = dict(
+        store_session.execute(
+            select(AlertSent.dedupe_key, AlertSent.summary).where(AlertSent.tag == "sla-warning")
+        ).all()
+    )
+    assert recorded.keys() == {
         "sla-warning:conv:1:waiting:thread-11:level:8h",
         "sla-warning:conv:1:waiting:thread-11:level:2h",
-    ]
+    }
+    assert recorded["sla-warning:conv:1:waiting:thread-11:level:8h"].startswith("not sent")
+    assert recorded["sla-warning:conv:1:waiting:thread-11:level:2h"] == warning
 
 
 def test_a_missing_message_is_alerted_after_the_grace_period_and_resolved_when_it_arrives(
@@ -366,3 +370,17 @@ def test_a_conversation_changed_while_the_pass_pages_through_is_not_skipped(
     stored = set(store_session.scalars(select(Conversation.id)))
     assert stored == set(range(1, 61))
     assert result.conversations_synced >= 60
+
+
+def test_a_breach_more_than_a_day_old_is_counted_not_alerted(
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+) -> None:
+    helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(0))
+    helpscout.customer_message(1, 11, at(0))  # due at(24)
+
+    result = run_pass(at(49))  # first seen a day after its deadline
+
+    assert (result.breaches, alerts(result)) == (1, 0)
+    assert texts(fake_slack) == []
