@@ -255,9 +255,12 @@ def _header(message: Message, name: str) -> str | None:
     The stdlib's header classes can raise on values malformed enough; one bad header must not
     cost the message, so any such failure counts as "absent".
     """
+    value = None
     try:
         value = message.get(name)
-        text = None if value is None else str(make_header(decode_header(str(value))))
+        text = None if value is None else str(value)
+        if text is not None and "=?" in text:  # RFC 2047 encoded words to decode
+            text = str(make_header(decode_header(text)))
     except Exception:
         try:
             text = None if value is None else str(value)  # undecodable words: as written
