@@ -13,8 +13,11 @@ unseen.
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +37,24 @@ from helpscout_app.store.statements import insert_many_unless_present
 log = logging.getLogger(__name__)
 
 CURSOR_PREFIX = "amazon-notifications:"
+
+PARALLEL_FROM = 200
+"""Messages from which parsing is shared among processes; fewer are quicker parsed here."""
+MAX_PARSE_PROCESSES = 4
+PARSE_CHUNK = 100
+
+_NO_FACTS: dict[str, Any] = {
+    "order_ids": [],
+    "relay_address": None,
+    "relay_base_address": None,
+    "buyer_name": None,
+    "marketplace": None,
+    "subject": None,
+    "received_at": None,
+    "no_response_needed_url": None,
+    "case_id": None,
+}
+"""The columns of a message that could not be parsed: every row of one insert names the same."""
 
 _MAX_ERROR_LENGTH = 500
 _INSERT_CHUNK = 500
@@ -75,9 +96,8 @@ def ingest_notifications(
     messages, new_cursor = source.fetch_new(read_cursor(session, cursor))
     session.rollback()
     rows: dict[str, dict[str, Any]] = {}
-    for message in messages:
+    for message, row in zip(messages, _parse_all(messages, now), strict=True):
         result.fetched += 1
-        row = _row(message, now)
         if row["parse_error"] is not None:
             result.unparseable += 1
             log.warning(
@@ -100,12 +120,23 @@ def ingest_notifications(
     return result
 
 
+def _parse_all(messages: list[FetchedMessage], now: datetime) -> list[dict[str, Any]]:
+    """The rows of `messages`, parsed in worker processes when there are many (a first read of
+    a large mailbox: parsing is most of its cost), in this process otherwise."""
+    workers = min(MAX_PARSE_PROCESSES, os.cpu_count() or 1)
+    if len(messages) < PARALLEL_FROM or workers < 2:
+        return [_row(message, now) for message in messages]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_row, messages, repeat(now), chunksize=PARSE_CHUNK))
+
+
 def _row(message: FetchedMessage, now: datetime) -> dict[str, Any]:
     """The `amazon_notifications` row for a fetched message, parsed or not."""
     try:
         notification = parse_notification(message.raw)
     except UnparseableNotification as err:
         return {
+            **_NO_FACTS,
             "message_id": err.message_id[:998],
             "kind": NotificationKind.OTHER.value,
             "source_id": message.source_id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from helpscout_app.reconciliation.clock import (
     AMAZON_RESPONSE_TIME,
     CUSTOMER_THREAD_TYPE,
+    ThreadFacts,
     is_answer,
     is_buyer_message,
 )
@@ -25,6 +26,17 @@ from helpscout_app.store.models import Conversation, Thread
 
 _ID_CHUNK = 500
 """Conversation ids per IN (…) query: well under every backend's parameter limit."""
+
+_FACT_COLUMNS = (
+    Thread.id,
+    Thread.conversation_id,
+    Thread.type,
+    Thread.state,
+    Thread.created_by_kind,
+    Thread.created_at,
+    Thread.scheduled_for,
+    Thread.is_auto_reply,
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,13 @@ def response_times(session: Session, *, since: datetime, until: datetime) -> lis
         )
         .distinct()
     ).all()
-    threads_by_conversation: dict[int, list[Thread]] = defaultdict(list)
+    threads_by_conversation: dict[int, list[ThreadFacts]] = defaultdict(list)
     for start in range(0, len(conversation_ids), _ID_CHUNK):
         chunk = conversation_ids[start : start + _ID_CHUNK]
-        for thread in session.scalars(select(Thread).where(Thread.conversation_id.in_(chunk))):
+        # Plain rows of the columns the clock reads, not ORM objects: a tenth of the cost.
+        for thread in session.execute(
+            select(*_FACT_COLUMNS).where(Thread.conversation_id.in_(chunk))
+        ):
             threads_by_conversation[thread.conversation_id].append(thread)
     times = [
         time
@@ -72,7 +87,7 @@ def response_times(session: Session, *, since: datetime, until: datetime) -> lis
     return sorted(times, key=lambda time: (time.message_at, time.conversation_id))
 
 
-def _conversation_times(conversation_id: int, threads: Iterable[Thread]) -> list[ResponseTime]:
+def _conversation_times(conversation_id: int, threads: Iterable[ThreadFacts]) -> list[ResponseTime]:
     messages: list[datetime] = []
     answers: list[datetime] = []
     for thread in threads:

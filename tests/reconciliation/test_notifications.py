@@ -1,0 +1,68 @@
+"""Reading the notification mailbox into the store: once per message, cursor kept, unparseable
+messages kept and counted, a large first read parsed in worker processes alike."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+from reconciliation_times import at
+from reconciliation_world import AmazonMailbox
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpscout_app.amazon.notification_sources import FetchedMessage, open_source
+from helpscout_app.reconciliation import notifications
+from helpscout_app.reconciliation.notifications import cursor_name, ingest_notifications
+from helpscout_app.store.models import AmazonNotification
+
+
+def test_each_message_is_stored_once_and_an_unparseable_one_is_kept(
+    store_session: Session, tmp_path: Path
+) -> None:
+    box = mailbox.Maildir(tmp_path / "amazon", create=True)
+    for hours in (0, 1):
+        box.add(
+            AmazonMailbox.notification(
+                alias="aa1bb2cc3dd4ee5", order="112-0000000-0000001", at=at(hours)
+            )[1]
+        )
+    box.add(b"\r\n\r\n")  # cut off before its headers
+    source = open_source(f"maildir:{tmp_path / 'amazon'}")
+    cursor = cursor_name(f"maildir:{tmp_path / 'amazon'}")
+
+    first = ingest_notifications(store_session, source, cursor=cursor, now=at(2))
+    second = ingest_notifications(store_session, source, cursor=cursor, now=at(3))
+
+    assert (first.fetched, first.stored, first.unparseable) == (3, 3, 1)
+    assert (second.fetched, second.stored) == (0, 0)
+    rows = store_session.scalars(select(AmazonNotification).order_by(AmazonNotification.id)).all()
+    assert [row.kind for row in rows].count("buyer_message") == 2
+    [broken] = [row for row in rows if row.parse_error]
+    assert broken.kind == "other" and broken.source_id and broken.source_id.startswith("maildir:")
+
+
+def test_the_cursor_names_the_mailbox_without_its_password() -> None:
+    name = cursor_name("imaps://copy:s3cret@imap.example.com:993/Amazon")
+
+    assert name == "amazon-notifications:imaps://copy@imap.example.com:993/Amazon"
+
+
+def test_a_large_read_parsed_in_worker_processes_gives_the_same_rows() -> None:
+    messages = [
+        FetchedMessage(
+            source_id=f"maildir:{n}",
+            raw=AmazonMailbox.notification(
+                alias=f"buyer{n:04d}xyzabc", order=f"112-0000000-{n:07d}", at=at(0, n)
+            )[1],
+        )
+        for n in range(notifications.PARALLEL_FROM + 50)
+    ]
+
+    in_workers = notifications._parse_all(messages, at(9))
+    here = [notifications._row(message, at(9)) for message in messages]
+
+    assert in_workers == here
+    assert {row["order_ids"][0] for row in in_workers} == {
+        f"112-0000000-{n:07d}" for n in range(notifications.PARALLEL_FROM + 50)
+    }
