@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from pydantic import SecretStr
 
@@ -318,8 +319,10 @@ class HelpScoutClient:
         """GET `path` and return its JSON object."""
         response = self._request("GET", path, params=params)
         try:
-            body = response.json()
-        except ValueError as err:
+            # orjson: a page of 25 conversations with their threads is ~100 KB of JSON, and the
+            # standard library's decoder was a tenth of a reconciliation pass.
+            body = orjson.loads(response.content)
+        except ValueError as err:  # orjson.JSONDecodeError is one
             raise HelpScoutAPIError(
                 f"Help Scout sent a response that is not JSON to GET {response.url}",
                 method="GET",
