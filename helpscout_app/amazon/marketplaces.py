@@ -67,4 +67,3 @@ def marketplace_by_id(marketplace_id: str) -> Marketplace | None:
 def marketplace_by_tld(tld: str) -> Marketplace | None:
     """The marketplace whose domain is `amazon.<tld>` ("de", "co.uk"; any case)."""
     return _BY_TLD.get(tld.strip().lower())
-

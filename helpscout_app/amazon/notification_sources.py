@@ -45,8 +45,11 @@ class FetchedMessage:
 class NotificationSource(Protocol):
     """A mailbox of notification emails that can be read again and again without changing it."""
 
-    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str]:
-        """The messages not seen under `cursor` (None: all of them), and the cursor to keep.
+    def fetch_new(
+        self, cursor: str | None, limit: int | None = None
+    ) -> tuple[list[FetchedMessage], str]:
+        """The messages not seen under `cursor` (None: all of them), oldest first, at most
+        `limit` of them, and the cursor to keep: the next call hands over the rest.
 
         Raises `NotificationSourceError` when the mailbox cannot be read; the old cursor then
         still holds, so nothing is skipped.
@@ -102,8 +105,10 @@ class MaildirSource:
     def __repr__(self) -> str:
         return f"MaildirSource({str(self.path)!r})"
 
-    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str]:
-        """Messages whose keys the cursor does not list, oldest key first."""
+    def fetch_new(
+        self, cursor: str | None, limit: int | None = None
+    ) -> tuple[list[FetchedMessage], str]:
+        """Messages whose keys the cursor does not list, oldest key first, at most `limit`."""
         seen = _maildir_seen(cursor)
         try:
             folder = mailbox.Maildir(self.path, factory=None, create=False)
@@ -118,6 +123,8 @@ class MaildirSource:
             if key in seen:
                 kept.append(key)
                 continue
+            if limit is not None and len(messages) >= limit:
+                continue  # left for the next call: not in the cursor
             try:
                 raw = folder.get_bytes(key)
             except (FileNotFoundError, KeyError):
@@ -177,8 +184,11 @@ class ImapSource:
         scheme = "imaps" if self.use_ssl else "imap"
         return f"ImapSource({scheme}://{self.username}@{self.host}:{self.port}/{self.folder})"
 
-    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str]:
-        """Messages with a UID above the cursor's (all of them after a UIDVALIDITY change)."""
+    def fetch_new(
+        self, cursor: str | None, limit: int | None = None
+    ) -> tuple[list[FetchedMessage], str]:
+        """Messages with a UID above the cursor's (all of them after a UIDVALIDITY change),
+        lowest UID first, at most `limit`."""
         uidvalidity, last_uid = _imap_position(cursor)
         try:
             client = IMAPClient(
@@ -198,7 +208,7 @@ class ImapSource:
                 last_uid = 0
             # "N:*" always includes the highest UID, even below N (RFC 3501 §6.4.8): filter.
             uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]))
-            uids = [uid for uid in uids if uid > last_uid]
+            uids = [uid for uid in uids if uid > last_uid][:limit]
             messages = list(self._fetch(client, server_uidvalidity, uids))
         except (IMAPClientError, OSError, KeyError, ValueError) as err:
             raise self._error("cannot read", err) from err

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 CURSOR_PREFIX = "amazon-notifications:"
 
+FETCH_LIMIT = 2000
+"""Messages read from the mailbox at a time, each read stored with its cursor: a first read of
+a large mailbox neither holds it all in memory nor starts over after a failure."""
+
 PARALLEL_FROM = 200
 """Messages from which parsing is shared among processes; fewer are quicker parsed here."""
 MAX_PARSE_PROCESSES = 4
@@ -88,13 +92,28 @@ def ingest_notifications(
 ) -> IngestResult:
     """Store what the source has that the cursor `cursor` (a `cursor_name`) has not seen.
 
-    Commits once, with the new cursor. Raises `NotificationSourceError` when the source cannot
-    be read; the stored cursor is then unchanged.
+    Reads `FETCH_LIMIT` messages at a time, committing each read with its cursor. Raises
+    `NotificationSourceError` when the source cannot be read; what was read before stays
+    stored, and the stored cursor says how far.
     """
     result = IngestResult()
-    session.commit()  # no transaction held while the mailbox is read
-    messages, new_cursor = source.fetch_new(read_cursor(session, cursor))
-    session.rollback()
+    while True:
+        position = read_cursor(session, cursor)
+        session.commit()  # no transaction held while the mailbox is read
+        messages, new_cursor = source.fetch_new(position, limit=FETCH_LIMIT)
+        _store_messages(session, messages, now, result)
+        write_cursor(session, cursor, new_cursor, now=now)
+        session.commit()
+        if len(messages) < FETCH_LIMIT:
+            break
+    log.info("notifications read: %s", result.to_dict())
+    return result
+
+
+def _store_messages(
+    session: Session, messages: list[FetchedMessage], now: datetime, result: IngestResult
+) -> None:
+    """Parse and insert one read's messages, each once. The caller commits."""
     rows: dict[str, dict[str, Any]] = {}
     for message, row in zip(messages, _parse_all(messages, now), strict=True):
         result.fetched += 1
@@ -114,10 +133,6 @@ def ingest_notifications(
                 session, AmazonNotification, chunk, unique_columns=("message_id",)
             )
         )
-    write_cursor(session, cursor, new_cursor, now=now)
-    session.commit()
-    log.info("notifications read: %s", result.to_dict())
-    return result
 
 
 def _parse_all(messages: list[FetchedMessage], now: datetime) -> list[dict[str, Any]]:

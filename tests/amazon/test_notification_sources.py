@@ -228,3 +228,36 @@ def test_imap_rejects_a_maildir_cursor(dovecot: Dovecot) -> None:
     source = open_source(dovecot.url("imap"))
     with pytest.raises(NotificationSourceError, match="no 'imap_uidvalidity'"):
         source.fetch_new('{"maildir_seen": []}')
+
+
+def test_maildir_hands_over_at_most_the_limit_and_the_rest_next_time(tmp_path: Path) -> None:
+    folder = _maildir(tmp_path / "amazon")
+    for path in (FIRST, SECOND, THIRD):
+        folder.add(path.read_bytes())
+    source = MaildirSource(tmp_path / "amazon")
+
+    first, cursor = source.fetch_new(None, limit=2)
+    rest, cursor = source.fetch_new(cursor, limit=2)
+    nothing, _ = source.fetch_new(cursor, limit=2)
+
+    assert [len(first), len(rest), len(nothing)] == [2, 1, 0]
+    assert sorted(m.raw for m in first + rest) == sorted(
+        p.read_bytes() for p in (FIRST, SECOND, THIRD)
+    )
+
+
+def test_imap_hands_over_at_most_the_limit_lowest_uids_first(dovecot: Dovecot) -> None:
+    dovecot.deliver(FIRST.read_bytes())
+    source = open_source(dovecot.url("imap"))
+    everything, _ = source.fetch_new(None)
+
+    one_at_a_time: list[FetchedMessage] = []
+    cursor = None
+    while True:
+        batch, cursor = source.fetch_new(cursor, limit=1)
+        if not batch:
+            break
+        assert len(batch) == 1
+        one_at_a_time += batch
+
+    assert [m.source_id for m in one_at_a_time] == [m.source_id for m in everything]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import mailbox
 from pathlib import Path
+from typing import Any
 
+import pytest
 from reconciliation_times import at
 from reconciliation_world import AmazonMailbox
 from sqlalchemy import select
@@ -66,3 +68,30 @@ def test_a_large_read_parsed_in_worker_processes_gives_the_same_rows() -> None:
     assert {row["order_ids"][0] for row in in_workers} == {
         f"112-0000000-{n:07d}" for n in range(notifications.PARALLEL_FROM + 50)
     }
+
+
+def test_a_large_mailbox_is_read_a_limited_number_at_a_time(
+    store_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notifications, "FETCH_LIMIT", 2)
+    box = mailbox.Maildir(tmp_path / "amazon", create=True)
+    for n in range(5):
+        alias = f"buyer{n:04d}xyzabc"
+        box.add(AmazonMailbox.notification(alias=alias, order="112-0000000-0000001", at=at(n))[1])
+    url = f"maildir:{tmp_path / 'amazon'}"
+    reads: list[int] = []
+    source = open_source(url)
+    fetch = source.fetch_new
+
+    def counted(cursor: str | None, limit: int | None = None) -> tuple[list[Any], str]:
+        messages, new_cursor = fetch(cursor, limit)
+        reads.append(len(messages))
+        return messages, new_cursor
+
+    monkeypatch.setattr(source, "fetch_new", counted)
+
+    result = ingest_notifications(store_session, source, cursor=cursor_name(url), now=at(9))
+
+    assert reads == [2, 2, 1]
+    assert (result.fetched, result.stored) == (5, 5)
+    assert len(store_session.scalars(select(AmazonNotification)).all()) == 5
