@@ -48,7 +48,7 @@ class _Candidate:
     thread_id: int
     conversation_id: int
     created_at: datetime
-    customer_email: str | None
+    case: str | None  # the relay address's +suffix, lower-cased; None without one
     order_ids: tuple[str, ...]
 
 
@@ -77,8 +77,9 @@ def match_notifications(
     taken = _threads_taken(session, [c.thread_id for group in candidates.values() for c in group])
     pairs = sorted(
         (
-            (_score(notification, candidate), notification.id, candidate.thread_id)
+            (_score(notification, case, candidate), notification.id, candidate.thread_id)
             for notification in unmatched
+            for case in (_case(notification.relay_address),)
             for candidate in _candidates_for(notification, candidates)
             if candidate.thread_id not in taken and _in_window(notification, candidate)
         ),
@@ -144,7 +145,7 @@ def _candidate(row: Row[Any]) -> _Candidate:
         thread_id=row.id,
         conversation_id=row.conversation_id,
         created_at=row.created_at,
-        customer_email=row.customer_email,
+        case=_case(row.customer_email),
         order_ids=tuple(row.order_ids or ()),
     )
 
@@ -180,9 +181,11 @@ def _in_window(notification: AmazonNotification, candidate: _Candidate) -> bool:
     return -EARLIEST <= delta <= LATEST
 
 
-def _score(notification: AmazonNotification, candidate: _Candidate) -> tuple[int, int, float]:
+def _score(
+    notification: AmazonNotification, case: str | None, candidate: _Candidate
+) -> tuple[int, int, float]:
     """Lower is better: other case, conflicting orders, then distance in seconds."""
-    other_case = int(not _same_case(notification.relay_address, candidate.customer_email))
+    other_case = int(case is None or case != candidate.case)
     notified_orders = set(notification.order_ids or ())
     conflicting = int(
         bool(notified_orders and candidate.order_ids)
@@ -193,9 +196,8 @@ def _score(notification: AmazonNotification, candidate: _Candidate) -> tuple[int
     return other_case, conflicting, distance
 
 
-def _same_case(notified: str | None, customer_email: str | None) -> bool:
-    """Both relay addresses name the same case (`+suffix`), ignoring case of letters."""
-    first, second = parse_relay_address(notified), parse_relay_address(customer_email)
-    if first is None or second is None:
-        return False
-    return (first.suffix or "").lower() == (second.suffix or "").lower()
+def _case(address: str | None) -> str | None:
+    """The case a relay address names (its `+suffix`, lower-cased; "" for none), None when it
+    is no relay address: two addresses are the same case when their `_case` is equal."""
+    relay = parse_relay_address(address)
+    return None if relay is None else (relay.suffix or "").lower()
