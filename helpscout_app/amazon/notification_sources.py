@@ -96,11 +96,15 @@ class MaildirSource:
 
     The cursor lists the keys already handed out that are still in the folder: Maildir keys
     are unique and never reused, so keys of deleted files can be forgotten and the cursor stays
-    as large as the folder.
+    as large as the folder. A read cut short by `limit` is continued from the same listing when
+    the next call passes back the cursor it got: a first read of a large folder lists it once,
+    not once per read (a listing costs two `stat` calls a file). Files added meanwhile are
+    found by the next listing.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._continuation: _MaildirContinuation | None = None
 
     def __repr__(self) -> str:
         return f"MaildirSource({str(self.path)!r})"
@@ -109,22 +113,14 @@ class MaildirSource:
         self, cursor: str | None, limit: int | None = None
     ) -> tuple[list[FetchedMessage], str]:
         """Messages whose keys the cursor does not list, oldest key first, at most `limit`."""
-        seen = _maildir_seen(cursor)
-        try:
-            folder = mailbox.Maildir(self.path, factory=None, create=False)
-            keys = sorted(folder.keys())
-        except (OSError, mailbox.Error) as err:
-            raise NotificationSourceError(
-                f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
-            ) from err
+        continuation, self._continuation = self._continuation, None
+        if continuation is not None and continuation.cursor == cursor:
+            folder, kept, pending = continuation.folder, continuation.kept, continuation.pending
+        else:
+            folder, kept, pending = self._listing(_maildir_seen(cursor))
         messages: list[FetchedMessage] = []
-        kept: list[str] = []
-        for key in keys:
-            if key in seen:
-                kept.append(key)
-                continue
-            if limit is not None and len(messages) >= limit:
-                continue  # left for the next call: not in the cursor
+        while pending and (limit is None or len(messages) < limit):
+            key = pending.pop()
             try:
                 raw = folder.get_bytes(key)
             except (FileNotFoundError, KeyError):
@@ -135,7 +131,34 @@ class MaildirSource:
                 ) from err
             messages.append(FetchedMessage(source_id=f"maildir:{key}", raw=raw))
             kept.append(key)
-        return messages, json.dumps({"maildir_seen": kept})
+        new_cursor = json.dumps({"maildir_seen": kept})
+        if pending:
+            self._continuation = _MaildirContinuation(new_cursor, folder, kept, pending)
+        return messages, new_cursor
+
+    def _listing(self, seen: set[str]) -> tuple[mailbox.Maildir, list[str], list[str]]:
+        """The folder, the keys of `seen` still in it, and the others newest first (popped
+        from the end, oldest first)."""
+        try:
+            folder = mailbox.Maildir(self.path, factory=None, create=False)
+            keys = sorted(folder.keys())
+        except (OSError, mailbox.Error) as err:
+            raise NotificationSourceError(
+                f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
+            ) from err
+        kept = [key for key in keys if key in seen]
+        pending = [key for key in reversed(keys) if key not in seen]
+        return folder, kept, pending
+
+
+@dataclass
+class _MaildirContinuation:
+    """Where a read cut short by its limit stopped: the cursor it handed out, and the rest."""
+
+    cursor: str
+    folder: mailbox.Maildir
+    kept: list[str]
+    pending: list[str]
 
 
 def _maildir_seen(cursor: str | None) -> set[str]:

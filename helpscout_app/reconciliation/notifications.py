@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from helpscout_app.amazon.errors import UnparseableNotification
+from helpscout_app.amazon.errors import NotificationSourceError, UnparseableNotification
 from helpscout_app.amazon.notification_email import (
     Notification,
     NotificationKind,
@@ -92,30 +93,56 @@ def ingest_notifications(
 ) -> IngestResult:
     """Store what the source has that the cursor `cursor` (a `cursor_name`) has not seen.
 
-    Reads `FETCH_LIMIT` messages at a time, committing each read with its cursor. Raises
+    Reads `FETCH_LIMIT` messages at a time, committing each read with its cursor; while a large
+    read is parsed in worker processes, the next one is read from the mailbox. Raises
     `NotificationSourceError` when the source cannot be read; what was read before stays
     stored, and the stored cursor says how far.
     """
     result = IngestResult()
-    while True:
-        position = read_cursor(session, cursor)
-        session.commit()  # no transaction held while the mailbox is read
-        messages, new_cursor = source.fetch_new(position, limit=FETCH_LIMIT)
-        _store_messages(session, messages, now, result)
-        write_cursor(session, cursor, new_cursor, now=now)
-        session.commit()
-        if len(messages) < FETCH_LIMIT:
-            break
+    position = read_cursor(session, cursor)
+    session.commit()  # no transaction held while the mailbox is read
+    messages, new_cursor = source.fetch_new(position, limit=FETCH_LIMIT)
+    with _Parsing(now) as parsing:
+        while True:
+            rows = parsing.start(messages)
+            following = _Following(source, new_cursor) if len(messages) >= FETCH_LIMIT else None
+            _store_messages(session, messages, rows, result)
+            write_cursor(session, cursor, new_cursor, now=now)
+            session.commit()
+            if following is None:
+                break
+            messages, new_cursor = following.messages()
     log.info("notifications read: %s", result.to_dict())
     return result
 
 
+class _Following:
+    """The next read of the source, made before the current one is stored; a failure is kept
+    and raised after the current read is stored, so it is not lost with it."""
+
+    def __init__(self, source: NotificationSource, cursor: str) -> None:
+        self._error: NotificationSourceError | None = None
+        self._read: tuple[list[FetchedMessage], str] = ([], cursor)
+        try:
+            self._read = source.fetch_new(cursor, limit=FETCH_LIMIT)
+        except NotificationSourceError as err:
+            self._error = err
+
+    def messages(self) -> tuple[list[FetchedMessage], str]:
+        if self._error is not None:
+            raise self._error
+        return self._read
+
+
 def _store_messages(
-    session: Session, messages: list[FetchedMessage], now: datetime, result: IngestResult
+    session: Session,
+    messages: list[FetchedMessage],
+    rows: Iterable[dict[str, Any]],
+    result: IngestResult,
 ) -> None:
-    """Parse and insert one read's messages, each once. The caller commits."""
-    rows: dict[str, dict[str, Any]] = {}
-    for message, row in zip(messages, _parse_all(messages, now), strict=True):
+    """Insert one read's parsed rows, each message once. The caller commits."""
+    unique: dict[str, dict[str, Any]] = {}
+    for message, row in zip(messages, rows, strict=True):
         result.fetched += 1
         if row["parse_error"] is not None:
             result.unparseable += 1
@@ -125,9 +152,9 @@ def _store_messages(
                 message.source_id,
                 row["parse_error"],
             )
-        rows.setdefault(row["message_id"], row)  # a message filed twice in the mailbox
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = list(rows.values())[start : start + _INSERT_CHUNK]
+        unique.setdefault(row["message_id"], row)  # a message filed twice in the mailbox
+    for start in range(0, len(unique), _INSERT_CHUNK):
+        chunk = list(unique.values())[start : start + _INSERT_CHUNK]
         result.stored += len(
             insert_many_unless_present(
                 session, AmazonNotification, chunk, unique_columns=("message_id",)
@@ -135,14 +162,37 @@ def _store_messages(
         )
 
 
+class _Parsing:
+    """Parses the reads of one ingest: a large read in worker processes (a first read of a
+    large mailbox is mostly parsing), started at once and collected when stored, so the
+    mailbox is read meanwhile; a small read here, where starting processes would cost more.
+    One pool serves every read of the ingest."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Parsing:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def start(self, messages: list[FetchedMessage]) -> Iterable[dict[str, Any]]:
+        """The rows of `messages`, in order; computed by the time they are iterated."""
+        workers = min(MAX_PARSE_PROCESSES, os.cpu_count() or 1)
+        if len(messages) < PARALLEL_FROM or workers < 2:
+            return [_row(message, self.now) for message in messages]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=workers)
+        return self._pool.map(_row, messages, repeat(self.now), chunksize=PARSE_CHUNK)
+
+
 def _parse_all(messages: list[FetchedMessage], now: datetime) -> list[dict[str, Any]]:
-    """The rows of `messages`, parsed in worker processes when there are many (a first read of
-    a large mailbox: parsing is most of its cost), in this process otherwise."""
-    workers = min(MAX_PARSE_PROCESSES, os.cpu_count() or 1)
-    if len(messages) < PARALLEL_FROM or workers < 2:
-        return [_row(message, now) for message in messages]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_row, messages, repeat(now), chunksize=PARSE_CHUNK))
+    """The rows of `messages`, parsed as one ingest's read would be."""
+    with _Parsing(now) as parsing:
+        return list(parsing.start(messages))
 
 
 def _row(message: FetchedMessage, now: datetime) -> dict[str, Any]:

@@ -246,6 +246,31 @@ def test_maildir_hands_over_at_most_the_limit_and_the_rest_next_time(tmp_path: P
     )
 
 
+
+def test_maildir_continues_a_cut_short_read_from_its_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _maildir(tmp_path / "amazon")
+    first_key, second_key, third_key = (folder.add(p.read_bytes()) for p in (FIRST, SECOND, THIRD))
+    source = MaildirSource(tmp_path / "amazon")
+    listings: list[int] = []
+    keys = mailbox.Maildir.keys
+    monkeypatch.setattr(mailbox.Maildir, "keys", lambda box: listings.append(1) or keys(box))
+
+    first, cursor = source.fetch_new(None, limit=1)
+    late_key = folder.add(FIRST.read_bytes().replace(b"Message-ID: <", b"Message-ID: <late."))
+    second, cursor = source.fetch_new(cursor, limit=1)
+    third, cursor = source.fetch_new(cursor, limit=1)
+    late, cursor = source.fetch_new(cursor, limit=1)
+    restarted, _ = MaildirSource(tmp_path / "amazon").fetch_new(None, limit=1)
+
+    by_key = sorted([first_key, second_key, third_key])
+    assert [m.source_id for m in first + second + third] == [f"maildir:{k}" for k in by_key]
+    assert len(listings) == 3  # the first read, the read after the listing ran out, the restart
+    assert [m.source_id for m in late] == [f"maildir:{late_key}"]
+    assert sorted(json.loads(cursor)["maildir_seen"]) == sorted([*by_key, late_key])
+    assert [m.source_id for m in restarted] == [f"maildir:{min([*by_key, late_key])}"]
+
 def test_imap_hands_over_at_most_the_limit_lowest_uids_first(dovecot: Dovecot) -> None:
     dovecot.deliver(FIRST.read_bytes())
     source = open_source(dovecot.url("imap"))

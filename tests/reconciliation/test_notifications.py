@@ -13,6 +13,7 @@ from reconciliation_world import AmazonMailbox
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpscout_app.amazon.errors import NotificationSourceError
 from helpscout_app.amazon.notification_sources import FetchedMessage, open_source
 from helpscout_app.reconciliation import notifications
 from helpscout_app.reconciliation.notifications import cursor_name, ingest_notifications
@@ -94,4 +95,34 @@ def test_a_large_mailbox_is_read_a_limited_number_at_a_time(
 
     assert reads == [2, 2, 1]
     assert (result.fetched, result.stored) == (5, 5)
+    assert len(store_session.scalars(select(AmazonNotification)).all()) == 5
+
+
+def test_a_read_that_fails_after_another_keeps_what_was_read_before(
+    store_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notifications, "FETCH_LIMIT", 2)
+    box = mailbox.Maildir(tmp_path / "amazon", create=True)
+    for n in range(5):
+        alias = f"buyer{n:04d}xyzabc"
+        box.add(AmazonMailbox.notification(alias=alias, order="112-0000000-0000001", at=at(n))[1])
+    url = f"maildir:{tmp_path / 'amazon'}"
+    source = open_source(url)
+    fetch = source.fetch_new
+    reads: list[int] = []
+
+    def failing_second_read(cursor: str | None, limit: int | None = None) -> tuple[Any, str]:
+        reads.append(1)
+        if len(reads) == 2:
+            raise NotificationSourceError("the connection dropped")
+        return fetch(cursor, limit)
+
+    monkeypatch.setattr(source, "fetch_new", failing_second_read)
+
+    with pytest.raises(NotificationSourceError, match="dropped"):
+        ingest_notifications(store_session, source, cursor=cursor_name(url), now=at(9))
+    monkeypatch.setattr(source, "fetch_new", fetch)
+    again = ingest_notifications(store_session, source, cursor=cursor_name(url), now=at(10))
+
+    assert (again.fetched, again.stored) == (3, 3)  # the first two were stored before the failure
     assert len(store_session.scalars(select(AmazonNotification)).all()) == 5
