@@ -8,7 +8,8 @@ it" has a product problem, which the playbook resolves now rather than sending b
 
 Catches:  "The kettle arrived broken", "Das Gerät ist defekt", "cancel my Subscribe & Save",
           "Is there a manual or recipe guide?", "Love it, works great!"
-Leaves:   "Where is my order?" (no rule: Situation.OTHER)
+Leaves:   "Where is my order?" (no rule: Situation.OTHER), "Nothing was damaged, thanks"
+          (a negated phrase does not count: `NEGATORS`)
 """
 
 from __future__ import annotations
@@ -277,11 +278,37 @@ _PATTERNS: dict[Situation, re.Pattern[str]] = {
 }
 
 
+NEGATORS = frozenset(
+    "not no never nothing without "  # en (and any word ending in n't)
+    "nicht kein keine keinen keiner nie ohne "  # de
+    "pas jamais sans aucun aucune "  # fr
+    "nunca sin ningun ninguna "  # es (accents folded)
+    "non mai senza nessun nessuna".split()  # it
+)
+"""Words that turn a phrase around when they stand just before it, in the same clause: "not
+broken", "nothing was damaged", "nicht defekt", "pas cassé", "no está roto", "non è rotto",
+"not very happy". A buyer whose kettle is not broken has no product problem, and one who is
+not very happy must not be asked for a review."""
+
+NEGATION_REACH = 3
+"""Words before a phrase in which a negator counts."""
+
+_CLAUSE_END = re.compile(r"[.,;:!?()]")
+_WORD = re.compile(r"[\w']+")
+
+
 def classify_message(text: str) -> Classification:
     """The playbook situation of a buyer's message (plain text or Help Scout's HTML body)."""
     normalized = normalize(text)
     for situation in PRIORITY:
-        match = _PATTERNS[situation].search(normalized)
-        if match:
-            return Classification(situation, match.group(0))
+        for match in _PATTERNS[situation].finditer(normalized):
+            if not _negated(normalized, match.start()):
+                return Classification(situation, match.group(0))
     return Classification(Situation.OTHER)
+
+
+def _negated(normalized: str, start: int) -> bool:
+    """Whether a negator stands among the few words before `start`, in the same clause."""
+    clause = _CLAUSE_END.split(normalized[max(0, start - 60) : start])[-1]
+    words = _WORD.findall(clause)[-NEGATION_REACH:]
+    return any(word in NEGATORS or word.endswith("n't") for word in words)

@@ -46,6 +46,22 @@ from helpscout_app.playbook.situations import PHRASES, PRIORITY, normalize
         ("", Situation.OTHER, None),
         # whole words only: "returned" is not "return", "broker" is not "broke"
         ("I returned from holiday and my broker called", Situation.OTHER, None),
+        # a negated phrase does not count; the next one may
+        ("Nothing was damaged, it works great!", Situation.HAPPY_BUYER, "works great"),
+        ("It isn't broken, I just want to return it", Situation.RETURN_OR_SUBSCRIPTION, "return"),
+        ("No refund needed. Thanks so much!", Situation.HAPPY_BUYER, "thanks so much"),
+        ("Honestly not very happy with the colour", Situation.OTHER, None),
+        (
+            "Das Gerät ist nicht defekt, ich suche die Anleitung",
+            Situation.EDUCATIONAL_MATERIAL,
+            "anleitung",
+        ),
+        ("Il n'est pas cassé", Situation.OTHER, None),
+        ("La tapa no está rota pero no funciona", Situation.PRODUCT_PROBLEM, "no funciona"),
+        ("Non è rotto, grazie mille", Situation.HAPPY_BUYER, "grazie mille"),
+        # a negator in another clause, or further back, turns nothing around
+        ("No, it arrived broken", Situation.PRODUCT_PROBLEM, "broken"),
+        ("I never thought the lid would be broken", Situation.PRODUCT_PROBLEM, "broken"),
     ],
 )
 def test_classify_message(text: str, situation: Situation, phrase: str | None) -> None:
@@ -90,3 +106,11 @@ def test_normalizing_twice_changes_nothing(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_case_does_not_matter(text: str) -> None:
     assert classify_message(text.upper()) == classify_message(text.lower())
+
+
+@pytest.mark.parametrize("negator", ["not", "nicht", "pas", "no", "non", "never"])
+def test_no_phrase_counts_right_after_a_negator(negator: str) -> None:
+    for situation in PRIORITY:
+        for phrase in PHRASES[situation]:
+            result = classify_message(f"Hello. It is {negator} {phrase}. Regards")
+            assert result.phrase != normalize(phrase), (negator, phrase, result)
