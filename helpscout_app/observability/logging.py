@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import IO, TYPE_CHECKING, Any
 
 import structlog
@@ -82,7 +82,7 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_formatter_leftovers],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             # Rendered to a string before redaction, so a secret in an exception message is
@@ -114,6 +114,16 @@ def configure_logging_for(settings: Settings, *, stream: IO[str] | None = None) 
         secrets=settings.secret_values(),
         stream=stream,
     )
+
+
+def _drop_formatter_leftovers(
+    _logger: Any, _method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Remove what another handler's formatter left on the record (`message`, `asctime`), which
+    `ExtraAdder` would take for extras: the message is already the event."""
+    event_dict.pop("message", None)
+    event_dict.pop("asctime", None)
+    return event_dict
 
 
 def _renderer(log_format: LogFormat) -> Processor:

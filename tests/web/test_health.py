@@ -98,16 +98,16 @@ def test_readyz_reports_redis_unreachable(settings: Settings, store_session: Ses
 
 def test_readyz_reports_a_database_that_does_not_answer(settings: Settings) -> None:
     # A PostgreSQL URL on a closed port: refused at once; the password is never shown.
-    down = settings.model_copy(
-        update={"database_url": "postgresql://amz:hunter22@127.0.0.1:1/amz"}
-    )
+    down = settings.model_copy(update={"database_url": "postgresql://amz:hunter22@127.0.0.1:1/amz"})
 
     response = create_app(down).test_client().get("/readyz")
 
     assert response.status_code == 503
     checks = response.get_json()["checks"]
     assert checks["database"]["ok"] is False
-    assert checks["database"]["reason"].startswith("cannot connect to postgresql+psycopg://amz:***@")
+    assert checks["database"]["reason"].startswith(
+        "cannot connect to postgresql+psycopg://amz:***@"
+    )
     assert checks["database"]["reason"].endswith("; check DATABASE_URL")
     assert checks["migrations"] == {
         "ok": False,
