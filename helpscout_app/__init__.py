@@ -22,17 +22,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     # the workers import this package too, and must not pay for Flask.
     from flask import Flask
 
+    from helpscout_app.observability import request_ids
+    from helpscout_app.observability.logging import configure_logging_for
     from helpscout_app.settings import load_settings
     from helpscout_app.store import database
-    from helpscout_app.web import dashboard, health, sidebar, time_display, webhooks
+    from helpscout_app.web import dashboard, health, metrics, sidebar, time_display, webhooks
     from workers import queues
 
     if settings is None:
         settings = load_settings()
+    configure_logging_for(settings)
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
+    request_ids.init_app(app)
     database.init_app(app)
     queues.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(sidebar.bp)

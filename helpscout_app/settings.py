@@ -38,6 +38,16 @@ class EnforcementMode(StrEnum):
     GATE = "gate"  # also cancel Send-Later replies that would break the rules
 
 
+class LogFormat(StrEnum):
+    """How log lines are rendered (`LOG_FORMAT`)."""
+
+    JSON = "json"  # one JSON object per line, for log collectors
+    CONSOLE = "console"  # aligned key=value lines, for a developer's terminal
+
+
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""The values LOG_LEVEL accepts (the standard library's level names)."""
+
 DEFAULT_AMAZON_CS_PHONE_NUMBERS: tuple[str, ...] = ("+1-888-280-4331",)
 """Amazon US customer service, the one number the reference confirms (reference/amazon.md §4.3)."""
 
@@ -132,6 +142,39 @@ class Settings(BaseSettings):
     # The team's refund reply; $product, $amount and $order_id are filled in by the sidebar.
     refund_template: str = DEFAULT_REFUND_TEMPLATE
 
+    # Logs and metrics (helpscout_app/observability).
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.JSON
+    metrics_token: SecretStr | None = None  # "Authorization: Bearer …" on /metrics when set
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every credential value set, for the log redactor to mask wherever it appears."""
+        return tuple(
+            value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr)
+        )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _parse_log_level(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            normalized = value.strip().upper()
+            if normalized not in LOG_LEVELS:
+                raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+            return normalized
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _parse_log_format(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            normalized = value.strip().lower()
+            if normalized not in tuple(LogFormat):
+                raise ValueError(f"must be 'json' or 'console', got {value!r}")
+            return normalized
+        return value
+
     @field_validator("sp_api_endpoint", "sp_api_lwa_token_url")
     @classmethod
     def _check_sp_api_urls(cls, value: str | None) -> str | None:
@@ -194,6 +237,7 @@ class Settings(BaseSettings):
         "dashboard_username",
         "dashboard_password",
         "refund_template",
+        "metrics_token",
         mode="before",
     )
     @classmethod

@@ -46,6 +46,11 @@ def key_for(*parts: str | int) -> str:
     return KEY_PREFIX + ":".join(str(part) for part in parts)
 
 
+def metrics_key_prefix() -> str:
+    """Prefix of the Redis hashes of the workers' counters (observability.shared_counters)."""
+    return key_for("metrics") + ":"
+
+
 def redis_connection(redis_url: str, *, socket_timeout_s: float | None = None) -> Redis:
     """A Redis client for `REDIS_URL`; `socket_timeout_s` bounds connecting and each command.
 
@@ -65,6 +70,29 @@ def queue_for(connection: Redis, name: str = WEBHOOKS_QUEUE) -> Queue:
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}; amz-guard's queues are {', '.join(QUEUE_NAMES)}")
     return Queue(name, connection=connection)
+
+
+QUEUE_STATES: tuple[str, ...] = ("queued", "started", "scheduled", "deferred", "failed")
+"""The job states `queue_backlog` counts; `failed` is RQ's failed registry (kept
+`FAILED_DELIVERY_TTL_S` for deliveries), waiting for an operator to requeue or drop."""
+
+
+def queue_backlog(connection: Redis) -> dict[tuple[str, str], int]:
+    """Jobs per (queue, state) on amz-guard's queues, read without changing anything (RQ's
+    registry cleanup is left to the workers). Raises redis errors."""
+    backlog: dict[tuple[str, str], int] = {}
+    for name in QUEUE_NAMES:
+        queue = queue_for(connection, name)
+        backlog[(name, "queued")] = queue.count
+        registries = {
+            "started": queue.started_job_registry,
+            "scheduled": queue.scheduled_job_registry,
+            "deferred": queue.deferred_job_registry,
+            "failed": queue.failed_job_registry,
+        }
+        for state, registry in registries.items():
+            backlog[(name, state)] = registry.get_job_count(cleanup=False)
+    return backlog
 
 
 def init_app(app: Flask) -> None:

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import redis.exceptions
-from rq import Worker
+import structlog
+from rq import Queue, Worker
+from rq.job import Job
 
+from helpscout_app.observability import metrics
+from helpscout_app.observability.logging import configure_logging_for
+from helpscout_app.observability.shared_counters import add_counts
 from helpscout_app.settings import Settings
 from helpscout_app.store.errors import DatabaseUnavailable
 from helpscout_app.store.migrate import is_at_head
-from workers.queues import QUEUE_NAMES, queue_for, redis_connection
+from workers.queues import QUEUE_NAMES, metrics_key_prefix, queue_for, redis_connection
 from workers.schedule import schedule_periodic_jobs
 
 log = logging.getLogger(__name__)
@@ -28,14 +34,63 @@ class WorkerCannotStart(Exception):
     """Something every job needs is missing; the message says what to fix."""
 
 
+class ObservedJobsMixin:
+    """Binds the job's id (and function, queue) to every log line of a job, and adds the counts
+    the job made to the counters in Redis when it ends (`observability.metrics` says why Redis).
+
+    `execute_job` runs in the worker (forking `Worker`: around the work-horse's life;
+    `SimpleWorker`: around the job itself); `perform_job` runs where the job runs, the
+    work-horse, which exits right after it, so its counts are pushed there.
+    """
+
+    connection: redis.Redis
+
+    def execute_job(self, job: Job, queue: Queue) -> Any:
+        _bind_job(job, queue)
+        self._push_counts()  # anything counted outside a job, before a work-horse inherits it
+        try:
+            return super().execute_job(job, queue)  # type: ignore[misc]
+        finally:
+            self._push_counts()
+            structlog.contextvars.clear_contextvars()
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        _bind_job(job, queue)
+        try:
+            return super().perform_job(job, queue)  # type: ignore[misc]
+        finally:
+            self._push_counts()
+
+    def _push_counts(self) -> None:
+        counts = metrics.take_buffered_counts()
+        try:
+            add_counts(self.connection, metrics_key_prefix(), counts)
+        except redis.exceptions.RedisError as err:
+            # Lost, not retried: the job's own effects matter more than its counts.
+            log.warning("job counters not added to Redis (%s): lost", type(err).__name__)
+
+
+class ObservedWorker(ObservedJobsMixin, Worker):
+    """RQ's forking worker with job IDs in the logs and the job's counts sent to Redis."""
+
+
+def _bind_job(job: Job, queue: Queue) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(
+        job_id=job.id, job_function=job.func_name, queue=queue.name
+    )
+
+
 def work_queues(
-    settings: Settings, *, burst: bool = False, worker_class: type[Worker] = Worker
+    settings: Settings, *, burst: bool = False, worker_class: type[Worker] = ObservedWorker
 ) -> bool:
     """Work the queues until stopped (or, with `burst`, until they are empty); True if it ran a job.
 
     Raises `WorkerCannotStart` when the database is not migrated or unreachable, or Redis does
-    not answer. `worker_class` is RQ's forking `Worker` unless a caller needs another.
+    not answer. `worker_class` is `ObservedWorker` (RQ's forking `Worker`) unless a caller
+    needs another. Configures logging, and counts for Redis (`metrics.buffer_counts`).
     """
+    configure_logging_for(settings)
     try:
         migrated = is_at_head(settings.database_url)
     except DatabaseUnavailable as err:
@@ -55,4 +110,8 @@ def work_queues(
     worker = worker_class(
         [queue_for(connection, name) for name in QUEUE_NAMES], connection=connection
     )
-    return worker.work(burst=burst, with_scheduler=True)
+    metrics.buffer_counts()
+    try:
+        return worker.work(burst=burst, with_scheduler=True)
+    finally:
+        metrics.count_locally()  # every job's counts were pushed as it ended

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from helpscout_app.alerts.messages import Alert
 from helpscout_app.alerts.slack import SlackMessage, SlackNotifier
+from helpscout_app.observability import metrics
 from helpscout_app.store.alerts import (
     claim_alert,
     claim_alerts,
@@ -66,6 +67,7 @@ def send_alert_once(
         release_alert(session, alert.dedupe_key)
         session.commit()
         raise
+    metrics.count_alert_sent(alert.tag)
     if posted is not None:
         record_alert_message(session, alert.dedupe_key, channel=posted.channel, ts=posted.ts)
         session.commit()
@@ -107,6 +109,7 @@ def send_alerts_once(
                 release_alert(session, unsent.dedupe_key)
             session.commit()
             raise
+        metrics.count_alert_sent(alert.tag)
         if posted is not None:
             record_alert_message(session, alert.dedupe_key, channel=posted.channel, ts=posted.ts)
     session.commit()
@@ -146,4 +149,5 @@ def announce_resolution(
         reopen_alert(session, dedupe_key)
         session.commit()
         raise
+    metrics.count_alert_sent(resolution.tag)
     return True

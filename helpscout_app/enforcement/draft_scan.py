@@ -62,6 +62,7 @@ from helpscout_app.enforcement.threads import (
 from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.errors import HelpScoutAPIError
 from helpscout_app.helpscout.webhook_events import is_amazon_conversation
+from helpscout_app.observability import metrics
 from helpscout_app.settings import EnforcementMode
 from helpscout_app.store.compliance_checks import add_incident_action
 from helpscout_app.store.models import (
@@ -315,6 +316,7 @@ class _BlockedDraft:
             return False
         add_incident_action(self.session, self.incident, IncidentAction.SCHEDULE_CANCELLED)
         self.session.commit()
+        metrics.count_schedule_cancelled()
         log.info(
             "conversation %s thread %s: Send Later reply cancelled (%s)",
             conversation_id,

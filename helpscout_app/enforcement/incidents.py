@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpscout_app.compliance import CheckOptions, Report, check
 from helpscout_app.enforcement.threads import attachment_names, thread_author, thread_body
+from helpscout_app.observability import metrics
 from helpscout_app.store.compliance_checks import (
     add_incident_action,
     body_hash,
@@ -83,6 +84,8 @@ def check_thread(
         findings=[finding.to_dict() for finding in report.findings],
         now=now,
     )
+    if new_check:
+        metrics.count_reply_check(source, report.kinds())
     incident = None
     if stored_check.blocked:
         author = thread_author(thread)

@@ -32,6 +32,7 @@ import requests
 from pydantic import SecretStr
 
 from helpscout_app.helpscout.errors import HelpScoutAPIError, RateLimited
+from helpscout_app.observability import metrics
 from helpscout_app.settings import HELPSCOUT_SECRET_MAX_LENGTH, ConfigurationError
 
 if TYPE_CHECKING:
@@ -457,7 +458,8 @@ class HelpScoutClient:
                 failure, retryable = err, True  # never reached Help Scout
             except (requests.ConnectionError, requests.Timeout) as err:
                 failure, retryable = err, safe_to_repeat
-            else:
+            metrics.count_helpscout_call(method, urlsplit(url).path, _status(response))
+            if response is not None:
                 log.debug(
                     "Help Scout %s %s -> %s", method, urlsplit(url).path, response.status_code
                 )
@@ -474,6 +476,7 @@ class HelpScoutClient:
                     waits += 1
                     self.rate_limit_waits += 1
                     self.rate_limit_wait_s += wait_s
+                    metrics.count_rate_limit_wait(wait_s)
                     log.info("Help Scout rate limit reached; waiting %g s", wait_s)
                     self._sleep(wait_s)
                     continue
@@ -504,6 +507,10 @@ class HelpScoutClient:
                 delay_s,
             )
             self._sleep(delay_s)
+
+
+def _status(response: requests.Response | None) -> int | None:
+    return response.status_code if response is not None else None
 
 
 def _conversation_filters(

@@ -31,11 +31,17 @@ from helpscout_app.reconciliation.helpscout_sync import sync_conversations
 from helpscout_app.reconciliation.matching import LATEST, match_notifications
 from helpscout_app.reconciliation.missing import MissingResult, alert_missing, announce_found
 from helpscout_app.reconciliation.notifications import cursor_name, ingest_notifications
+from helpscout_app.store.cursors import read_cursor, write_cursor
+from helpscout_app.store.timestamps import utc_now
 
 if TYPE_CHECKING:
     from helpscout_app.settings import Settings
 
 log = logging.getLogger(__name__)
+
+LAST_PASS_CURSOR = "reconcile:last-successful-pass"
+"""The `sync_cursors` row holding when (wall-clock UTC) the last pass without errors ended;
+/metrics reports the seconds since as the reconciliation lag."""
 
 
 @dataclass
@@ -138,9 +144,22 @@ def reconcile(
         result.alerts_sent += result.digest_sent
     except AlertDeliveryError as err:
         _failed(session, result, "digest", err)
+    if not result.errors:
+        # Wall-clock time, not `now`: `--now` may pin the SLA arithmetic to another moment.
+        write_cursor(session, LAST_PASS_CURSOR, utc_now().isoformat())
     session.commit()
-    log.info("reconciliation pass at %s: %s", now.isoformat(), result.to_dict())
+    log.info(
+        "reconciliation pass done",
+        extra={"pass_at": now.isoformat(), "outcome": "failed" if result.errors else "ok"}
+        | result.to_dict(),
+    )
     return result
+
+
+def last_successful_pass_at(session: Session) -> datetime | None:
+    """When the last reconciliation pass without errors ended; None before the first."""
+    stored = read_cursor(session, LAST_PASS_CURSOR)
+    return datetime.fromisoformat(stored) if stored else None
 
 
 def _failed(session: Session, result: ReconcileResult, part: str, err: Exception) -> None:

@@ -17,7 +17,13 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 from helpscout_app.helpscout.errors import InvalidSignature, MalformedPayload
 from helpscout_app.helpscout.signatures import verify_webhook_signature
-from helpscout_app.helpscout.webhook_events import Handling, parse_webhook_event
+from helpscout_app.helpscout.webhook_events import (
+    EVENT_HEADER,
+    Handling,
+    delivery_key,
+    parse_webhook_event,
+)
+from helpscout_app.observability import metrics
 from workers.deliveries import enqueue_webhook_delivery
 from workers.queues import get_queue
 
@@ -54,14 +60,14 @@ def receive_helpscout_webhook() -> tuple[str, int]:
     verify_webhook_signature(raw_body, request.headers, _webhook_secret())  # 401
     event = parse_webhook_event(request.headers, raw_body)  # 400
     if event.handling in (Handling.TEST, Handling.IGNORE):
-        log.info("Help Scout %s acknowledged and ignored", event.event_name)
+        _outcome(event.event_name, "ignored", conversation_id=event.conversation_id)
         return "", 200
     queued = enqueue_webhook_delivery(get_queue(), event)  # 503 when Redis is down
-    log.info(
-        "Help Scout %s for conversation %s %s",
+    _outcome(
         event.event_name,
-        event.conversation_id,
-        "queued" if queued else "seen before; not queued again",
+        "queued" if queued else "duplicate",
+        conversation_id=event.conversation_id,
+        delivery_key=delivery_key(event),
     )
     return "", 202 if queued else 200
 
@@ -70,6 +76,22 @@ def receive_helpscout_webhook() -> tuple[str, int]:
 def probe_helpscout_webhook() -> tuple[str, int]:
     """Answer a GET or HEAD probe of the URL (a person or a monitor checking it is served)."""
     return "", 200
+
+
+def _outcome(event_name: str | None, outcome: str, **context: object) -> None:
+    """Count and log how a delivery was answered; `event_name` None while it is unverified."""
+    metrics.count_webhook(event_name, outcome)
+    log.info(
+        "Help Scout webhook %s",
+        outcome,
+        extra={"helpscout_event": event_name or metrics.UNVERIFIED_EVENT, "outcome": outcome}
+        | context,
+    )
+
+
+def _verified_event_name() -> str | None:
+    """The event header, trusted once the signature has been verified (before parsing)."""
+    return request.headers.get(EVENT_HEADER)
 
 
 def _webhook_secret() -> SecretStr:
@@ -98,22 +120,26 @@ def _webhook_secret() -> SecretStr:
 @bp.errorhandler(InvalidSignature)
 def _refuse_signature(error: InvalidSignature) -> tuple[dict[str, str], int]:
     log.warning("Help Scout webhook refused from %s: %s", request.remote_addr, error)
+    metrics.count_webhook(None, "refused_signature")
     return {"error": str(error)}, 401
 
 
 @bp.errorhandler(MalformedPayload)
 def _refuse_payload(error: MalformedPayload) -> tuple[dict[str, str], int]:
     log.warning("Help Scout webhook refused: %s", error)
+    metrics.count_webhook(_verified_event_name(), "refused_payload")
     return {"error": str(error)}, 400
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _refuse_size(_error: RequestEntityTooLarge) -> tuple[dict[str, str], int]:
+    metrics.count_webhook(None, "too_large")
     return {"error": f"the body is over {MAX_BODY_BYTES} bytes"}, 413
 
 
 @bp.errorhandler(ServiceUnavailable)
 def _unavailable(error: ServiceUnavailable) -> tuple[dict[str, str], int]:
+    metrics.count_webhook(None, "unavailable")  # the secret is unset: nothing was verified
     return {"error": error.description or "unavailable, retry later"}, 503
 
 
@@ -121,4 +147,5 @@ def _unavailable(error: ServiceUnavailable) -> tuple[dict[str, str], int]:
 @bp.errorhandler(redis.exceptions.TimeoutError)
 def _redis_down(error: redis.exceptions.RedisError) -> tuple[dict[str, str], int]:
     log.error("Help Scout webhook not queued, Redis unavailable: %s", type(error).__name__)
+    metrics.count_webhook(_verified_event_name(), "unavailable")
     return {"error": "the job queue is unavailable; retry later"}, 503

@@ -1,0 +1,87 @@
+"""Log redaction: credentials and message bodies never reach a log line, whoever logs them.
+
+A structlog processor (`Redactor`) that runs last before rendering, on structlog events and on
+stdlib records alike, so a library's log line or a careless `log.info("%s", url)` is masked too:
+
+- values under keys that name a credential (`authorization`, `…token`, `…secret`, `password`,
+  `cookie`, `api_key`) or a message body (`body`, `text`, `html`, `payload`, `…_body`) become
+  `[REDACTED]`, at any depth;
+- inside every string (the message itself, the rendered exception): credentials in URLs
+  (`imaps://user:pass@host` → `imaps://***@host`), `Bearer`/`Basic` credentials, and every
+  secret value the process was configured with (the settings' `SecretStr`s).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any
+
+REDACTED = "[REDACTED]"
+MASK = "***"
+
+MIN_SECRET_LENGTH = 6
+"""Shorter configured secrets are not searched for in strings: masking every "abc" would make
+logs unreadable, and a secret that short is guessable anyway."""
+
+MAX_DEPTH = 8
+"""Nested values deeper than this are replaced whole: a log field is never that deep on purpose."""
+
+_CREDENTIAL_KEY = re.compile(
+    r"(?:^|_)(?:authorization|token|secret|password|passwd|cookie|api_?key|credentials?)$"
+)
+_BODY_KEY = re.compile(r"^(?:body|text|html|payload|content)$|_(?:body|html|text)$")
+
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@")
+_AUTH_SCHEME = re.compile(r"(?i)\b(?P<scheme>bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+
+
+def is_sensitive_key(key: str) -> bool:
+    """True for a field name whose value is a credential or a message body."""
+    normalized = key.strip().lower().replace("-", "_")
+    return bool(_CREDENTIAL_KEY.search(normalized) or _BODY_KEY.search(normalized))
+
+
+class Redactor:
+    """structlog processor masking what `redaction` says; `secrets` are literal values to mask."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        values = {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH}
+        # Longest first, so a secret containing another is masked whole.
+        ordered = sorted(values, key=len, reverse=True)
+        self._secrets = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(
+        self, _logger: Any, _method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        for key, value in list(event_dict.items()):
+            event_dict[key] = self._field(key, value, 0)
+        return event_dict
+
+    def mask_string(self, text: str) -> str:
+        """`text` with URL credentials, authorization credentials and known secrets masked."""
+        if self._secrets is not None:
+            text = self._secrets.sub(MASK, text)
+        text = _URL_USERINFO.sub(rf"\g<scheme>{MASK}@", text)
+        return _AUTH_SCHEME.sub(rf"\g<scheme> {MASK}", text)
+
+    def _field(self, key: Any, value: Any, depth: int) -> Any:
+        if isinstance(key, str) and key != "event" and is_sensitive_key(key):
+            return REDACTED if value is not None else None
+        return self._value(value, depth)
+
+    def _value(self, value: Any, depth: int) -> Any:
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if depth >= MAX_DEPTH:
+            return REDACTED
+        if isinstance(value, str):
+            return self.mask_string(value)
+        if isinstance(value, Mapping):
+            return {key: self._field(key, item, depth + 1) for key, item in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self._value(item, depth + 1) for item in value]
+        if isinstance(value, bytes | bytearray):
+            return REDACTED  # raw bytes in a log line are a body more often than not
+        # Anything else is rendered with str() by the renderer: mask that string now.
+        return self.mask_string(str(value))
