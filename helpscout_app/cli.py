@@ -475,6 +475,7 @@ def run_register_webhook(args: argparse.Namespace, settings: Settings) -> int:
     """Create the webhook unless one for the URL exists; say which, and what is wrong with it."""
     from helpscout_app.helpscout.client import HelpScoutClient
     from helpscout_app.helpscout.errors import HelpScoutAPIError
+    from helpscout_app.helpscout.webhook_subscription import same_url
     from helpscout_app.web.webhooks import HELPSCOUT_EVENTS
 
     if settings.helpscout_webhook_secret is None:
@@ -504,13 +505,9 @@ def run_register_webhook(args: argparse.Namespace, settings: Settings) -> int:
 
 def report_existing_webhook(webhook: dict[str, Any], url: str, needed: Sequence[str]) -> int:
     """Say that a webhook for `url` exists, and whether it works for amz-guard; exit status."""
-    problems = []
-    if webhook.get("state") != "enabled":
-        problems.append(f"it is {webhook.get('state') or 'in an unknown state'}")
-    events = webhook.get("events") if isinstance(webhook.get("events"), list) else []
-    missing = [event for event in needed if event not in events]
-    if missing:
-        problems.append(f"it does not send {', '.join(missing)}")
+    from helpscout_app.helpscout.webhook_subscription import webhook_problems
+
+    problems = webhook_problems(webhook, needed)
     print(f"a webhook for {url} exists already (id {webhook.get('id')}); not creating another")
     if not problems:
         return EXIT_OK
@@ -530,11 +527,6 @@ def webhook_url(value: str) -> str:
             "(e.g. https://amz-guard.example.com/webhooks/helpscout)"
         )
     return value
-
-
-def same_url(registered: object, url: str) -> bool:
-    """True when Help Scout's `url` of a webhook is `url`, give or take a trailing slash."""
-    return isinstance(registered, str) and registered.rstrip("/") == url.rstrip("/")
 
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (
