@@ -509,7 +509,8 @@ def check_notifications(
             Part.NOTIFICATIONS, Status.WARN, f"{shown}: opened, holds no messages", feed_fix
         )
     newest = f"the newest arrived {status.newest_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    found = f"{shown}: {status.message_count} messages, {newest}"
+    count = f"{status.message_count} message{'s' if status.message_count != 1 else ''}"
+    found = f"{shown}: {count}, {newest}"
     age = (now or datetime.now(UTC)) - status.newest_at
     if age > NOTIFICATIONS_STALE_AFTER:
         return CheckResult(
@@ -620,15 +621,29 @@ def masked_url(url: str) -> str:
         ],
         safe="*",
     )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    if "://" in url:  # urlunsplit would drop the "//" of an empty host (unix:///path)
+        return (
+            f"{parts.scheme}://{netloc}{parts.path}"
+            + (f"?{query}" if query else "")
+            + (f"#{parts.fragment}" if parts.fragment else "")
+        )
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def secret_values(settings: Settings) -> list[str]:
-    """Every secret the settings hold, raw and as a URL's password, for a last scrub of output."""
+    """Every secret the settings hold, and each URL's password, for a last scrub of output.
+
+    A `maildir:` path is a SecretStr only because its setting may hold an IMAP password: it is
+    no secret, and doctor shows it.
+    """
     values: list[str] = []
     for name in Settings.model_fields:
         value = getattr(settings, name)
-        if hasattr(value, "get_secret_value"):
+        if hasattr(value, "get_secret_value") and not value.get_secret_value().startswith(
+            "maildir:"
+        ):
             values.append(value.get_secret_value())
     for url in (settings.database_url, settings.redis_url, *values):
         password = urlsplit(url).password if "://" in url else None
