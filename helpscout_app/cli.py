@@ -6,7 +6,8 @@ returns the exit status and imports what it needs itself, so `amz-guard check` n
 and `amz-guard serve` never loads the detector until a request needs it.
 
 Exit status: 0 success (for `check`: compliant), 1 `check` found something that blocks (or a
-one-shot pass failed), 2 usage, input or configuration error (DESIGN.md, "Detector").
+one-shot pass failed, or a `doctor` check failed), 2 usage, input or configuration error
+(DESIGN.md, "Detector"); `doctor` reports a configuration error as its first failed check.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from helpscout_app.settings import ConfigurationError, Settings, load_settings
 
 if TYPE_CHECKING:
     from helpscout_app.compliance.findings import Finding, Report
+    from helpscout_app.doctor.checks import CheckResult
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
@@ -53,6 +55,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             settings = load_settings()
         return args.run(args, settings)
     except ConfigurationError as err:
+        # A command that reports broken settings itself (doctor) gets them instead of a crash.
+        if settings is None and hasattr(args, "run_unconfigured"):
+            return args.run_unconfigured(args, err)
         print(f"amz-guard: configuration error: {err}", file=sys.stderr)
     except UsageError as err:
         print(f"amz-guard {args.command}: {err}", file=sys.stderr)
@@ -475,6 +480,7 @@ def run_register_webhook(args: argparse.Namespace, settings: Settings) -> int:
     """Create the webhook unless one for the URL exists; say which, and what is wrong with it."""
     from helpscout_app.helpscout.client import HelpScoutClient
     from helpscout_app.helpscout.errors import HelpScoutAPIError
+    from helpscout_app.helpscout.webhook_subscription import same_url
     from helpscout_app.web.webhooks import HELPSCOUT_EVENTS
 
     if settings.helpscout_webhook_secret is None:
@@ -504,13 +510,9 @@ def run_register_webhook(args: argparse.Namespace, settings: Settings) -> int:
 
 def report_existing_webhook(webhook: dict[str, Any], url: str, needed: Sequence[str]) -> int:
     """Say that a webhook for `url` exists, and whether it works for amz-guard; exit status."""
-    problems = []
-    if webhook.get("state") != "enabled":
-        problems.append(f"it is {webhook.get('state') or 'in an unknown state'}")
-    events = webhook.get("events") if isinstance(webhook.get("events"), list) else []
-    missing = [event for event in needed if event not in events]
-    if missing:
-        problems.append(f"it does not send {', '.join(missing)}")
+    from helpscout_app.helpscout.webhook_subscription import webhook_problems
+
+    problems = webhook_problems(webhook, needed)
     print(f"a webhook for {url} exists already (id {webhook.get('id')}); not creating another")
     if not problems:
         return EXIT_OK
@@ -532,9 +534,69 @@ def webhook_url(value: str) -> str:
     return value
 
 
-def same_url(registered: object, url: str) -> bool:
-    """True when Help Scout's `url` of a webhook is `url`, give or take a trailing slash."""
-    return isinstance(registered, str) and registered.rstrip("/") == url.rstrip("/")
+# --- amz-guard doctor --------------------------------------------------------------------------
+
+
+def add_doctor_command(commands: Any) -> None:
+    """`amz-guard doctor [--json] [--send-test] [--timeout SECONDS]`."""
+    parser = commands.add_parser(
+        "doctor",
+        help="check every configured part and say what to fix",
+        description=(
+            "Check the settings, the database, Redis, Help Scout (token, mailboxes, webhook), "
+            "Slack, the notification mailbox and SP-API, and print one line per check: ok, "
+            "warn, FAIL or skip (not configured), with what to fix. Changes nothing; only "
+            "--send-test posts to Slack. Exit status: 0 nothing failed, 1 something failed, "
+            "2 usage error."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    parser.add_argument("--send-test", action="store_true", help="post one test message to Slack")
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="how long each check may wait for its part (default 5)",
+    )
+    parser.set_defaults(run=run_doctor, run_unconfigured=run_doctor_unconfigured)
+
+
+def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """Run every check and print the report; 1 if any check failed."""
+    from helpscout_app.doctor.checks import DEFAULT_TIMEOUT_S
+    from helpscout_app.doctor.runner import run_checks
+
+    results = run_checks(
+        settings, send_test=args.send_test, timeout_s=args.timeout or DEFAULT_TIMEOUT_S
+    )
+    return print_doctor_report(results, as_json=args.json)
+
+
+def run_doctor_unconfigured(args: argparse.Namespace, error: ConfigurationError) -> int:
+    """The report when the settings cannot be loaded: that line first, the rest not checked."""
+    from helpscout_app.doctor.runner import results_without_settings
+
+    return print_doctor_report(results_without_settings(error), as_json=args.json)
+
+
+def print_doctor_report(results: Sequence[CheckResult], *, as_json: bool) -> int:
+    """Print the results as text or JSON; the exit status: 1 when any check failed."""
+    from helpscout_app.doctor.report import has_failures, render_json, render_text
+
+    sys.stdout.write(render_json(results) if as_json else render_text(results))
+    return EXIT_FAILED if has_failures(results) else EXIT_OK
+
+
+def positive_seconds(value: str) -> float:
+    """A number of seconds above 0 for argparse."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 300:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 0 to 300: {value!r}")
+    return seconds
 
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (
@@ -545,6 +607,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_scan_drafts_command,
     add_reconcile_command,
     add_helpscout_command,
+    add_doctor_command,
 )
 """Every subcommand, in the order `amz-guard --help` lists them."""
 

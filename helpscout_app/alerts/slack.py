@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
@@ -104,42 +104,90 @@ class SlackNotifier:
         Returns where the bot's message landed (None by webhook, which does not say); with
         `thread`, a bot posts it as a reply in that message's thread.
         """
-        posted: SlackMessage | None = None
-        if self._webhook is not None:
-            self._send_by_webhook(self._webhook, alert)
-        else:
-            assert self._web is not None
-            posted = self._send_by_bot(self._web, alert, thread)
+        posted = self._post(alert.text, alert.blocks, what=alert.dedupe_key, thread=thread)
         log.info("Slack alert sent (%s): %s", self.mode, alert.dedupe_key)
         return posted
 
-    def _send_by_webhook(self, webhook: WebhookClient, alert: Alert) -> None:
+    def send_test_message(self, text: str) -> SlackMessage | None:
+        """Post one plain message, no alert (`amz-guard doctor --send-test`); as `send` does,
+        raises AlertDeliveryError unless Slack took it."""
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        posted = self._post(text, blocks, what="the test message", thread=None)
+        log.info("Slack test message sent (%s)", self.mode)
+        return posted
+
+    def check_token(self) -> str:
+        """Ask Slack whom the bot token belongs to (`auth.test`, which posts nothing).
+
+        Returns "user in team" as Slack names them. Raises AlertDeliveryError when Slack refuses
+        the token or cannot be reached, and ValueError for an incoming webhook, which has no
+        way to be checked without posting.
+        """
+        if self._web is None:
+            raise ValueError("an incoming webhook cannot be checked without posting to it")
+        try:
+            response = self._web.auth_test()
+        except SlackApiError as err:
+            error = err.response.get("error") if err.response is not None else None
+            raise AlertDeliveryError(
+                f"Slack refused the bot token: {error or 'no error code'}"
+            ) from err
+        except (SlackClientError, OSError) as err:
+            raise AlertDeliveryError(
+                f"could not reach Slack's Web API ({type(err).__name__}); check SLACK_API_URL "
+                "and the network"
+            ) from err
+        return f"{response.get('user') or '?'} in {response.get('team') or '?'}"
+
+    def _post(
+        self,
+        text: str,
+        blocks: list[dict[str, Any]],
+        *,
+        what: str,
+        thread: SlackMessage | None,
+    ) -> SlackMessage | None:
+        """Post `text` and `blocks` the configured way; `what` names the message in errors."""
+        if self._webhook is not None:
+            self._send_by_webhook(self._webhook, text, blocks, what)
+            return None
+        assert self._web is not None
+        return self._send_by_bot(self._web, text, blocks, what, thread)
+
+    def _send_by_webhook(
+        self, webhook: WebhookClient, text: str, blocks: list[dict[str, Any]], what: str
+    ) -> None:
         """POST to the incoming webhook: Slack answers 200 "ok", anything else is a refusal."""
         try:
             response = webhook.send(
-                text=alert.text, blocks=alert.blocks, unfurl_links=False, unfurl_media=False
+                text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
             )
         except (SlackClientError, OSError) as err:  # OSError: urllib's URLError, timeouts
             raise AlertDeliveryError(
-                f"could not reach Slack's incoming webhook for {alert.dedupe_key} "
+                f"could not reach Slack's incoming webhook for {what} "
                 f"({type(err).__name__}); check SLACK_WEBHOOK_URL and the network"
             ) from err
         if response.status_code != 200 or (response.body or "").strip() != WEBHOOK_OK_BODY:
             raise AlertDeliveryError(
                 f"Slack's incoming webhook answered {response.status_code} "
-                f"{_short(response.body)!r} to {alert.dedupe_key}"
+                f"{_short(response.body)!r} to {what}"
             )
 
     def _send_by_bot(
-        self, web: WebClient, alert: Alert, thread: SlackMessage | None
+        self,
+        web: WebClient,
+        text: str,
+        blocks: list[dict[str, Any]],
+        what: str,
+        thread: SlackMessage | None,
     ) -> SlackMessage | None:
         """`chat.postMessage` to the channel; slack_sdk raises SlackApiError when not `ok`."""
         try:
             response = web.chat_postMessage(
                 channel=thread.channel if thread is not None else self._channel,
                 thread_ts=thread.ts if thread is not None else None,
-                text=alert.text,
-                blocks=alert.blocks,
+                text=text,
+                blocks=blocks,
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -147,13 +195,13 @@ class SlackNotifier:
             error = err.response.get("error") if err.response is not None else None
             status = err.response.status_code if err.response is not None else None
             raise AlertDeliveryError(
-                f"Slack refused chat.postMessage for {alert.dedupe_key}: "
+                f"Slack refused chat.postMessage for {what}: "
                 f"{error or 'no error code'} (HTTP {status}); check SLACK_BOT_TOKEN and "
                 "SLACK_CHANNEL"
             ) from err
         except (SlackClientError, OSError) as err:
             raise AlertDeliveryError(
-                f"could not reach Slack's Web API for {alert.dedupe_key} "
+                f"could not reach Slack's Web API for {what} "
                 f"({type(err).__name__}); check SLACK_API_URL and the network"
             ) from err
         channel, ts = response.get("channel"), response.get("ts")

@@ -18,6 +18,7 @@ import mailbox
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -42,6 +43,18 @@ class FetchedMessage:
     raw: bytes
 
 
+@dataclass(frozen=True)
+class MailboxStatus:
+    """What a mailbox holds, for `amz-guard doctor`: how many messages, and when the newest came.
+
+    `newest_at` is the arrival time (IMAP INTERNALDATE of the highest UID, or the newest Maildir
+    file's modification time), not the Date header a sender writes; None when empty.
+    """
+
+    message_count: int
+    newest_at: datetime | None
+
+
 class NotificationSource(Protocol):
     """A mailbox of notification emails that can be read again and again without changing it."""
 
@@ -56,12 +69,25 @@ class NotificationSource(Protocol):
         """
         ...
 
+    def status(self) -> MailboxStatus:
+        """Open the mailbox, read-only, and say what it holds; reads no message.
 
-def open_source(url: str, *, ssl_context: ssl.SSLContext | None = None) -> NotificationSource:
+        Raises `NotificationSourceError` when it cannot be opened (login, folder, path).
+        """
+        ...
+
+
+def open_source(
+    url: str,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    timeout_s: float = IMAP_TIMEOUT_S,
+) -> NotificationSource:
     """The source `url` names: `maildir:/path`, `imaps://user:pass@host[:port]/FOLDER`.
 
     `imap://` (no TLS) is accepted for local test servers; the settings only let `imaps://`
-    through. `ssl_context` overrides the default verifying context (tests with their own CA).
+    through. `ssl_context` overrides the default verifying context (tests with their own CA);
+    `timeout_s` bounds each IMAP socket operation.
     Nothing connects until `fetch_new`. Raises `ValueError` for a URL of another shape; the
     message never contains the URL, which may hold a password.
     """
@@ -85,6 +111,7 @@ def open_source(url: str, *, ssl_context: ssl.SSLContext | None = None) -> Notif
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
             use_ssl=use_ssl,
             ssl_context=ssl_context,
+            timeout_s=timeout_s,
         )
     raise ValueError(
         f"a notifications URL must be imaps://… or maildir:…, got scheme {parts.scheme!r}"
@@ -159,6 +186,24 @@ class _MaildirContinuation:
     folder: mailbox.Maildir
     kept: list[str]
     pending: list[str]
+
+    def status(self) -> MailboxStatus:
+        """How many messages new/ and cur/ hold, and the newest file's modification time."""
+        try:
+            folder = mailbox.Maildir(self.path, factory=None, create=False)
+            count = len(folder.keys())
+            times = [
+                entry.stat().st_mtime
+                for subdir in ("new", "cur")
+                for entry in (self.path / subdir).iterdir()
+                if entry.is_file() and not entry.name.startswith(".")
+            ]
+        except (OSError, mailbox.Error) as err:
+            raise NotificationSourceError(
+                f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
+            ) from err
+        newest_at = datetime.fromtimestamp(max(times), UTC) if times else None
+        return MailboxStatus(message_count=count, newest_at=newest_at)
 
 
 def _maildir_seen(cursor: str | None) -> set[str]:
@@ -241,6 +286,37 @@ class ImapSource:
         return messages, json.dumps(
             {"imap_uidvalidity": server_uidvalidity, "imap_last_uid": new_last_uid}
         )
+
+    def status(self) -> MailboxStatus:
+        """Log in, EXAMINE the folder, and read the INTERNALDATE of its highest UID."""
+        try:
+            client = IMAPClient(
+                self.host,
+                port=self.port,
+                ssl=self.use_ssl,
+                ssl_context=self.ssl_context,
+                timeout=self.timeout_s,
+            )
+        except (IMAPClientError, OSError) as err:
+            raise self._error("cannot connect", err) from err
+        try:
+            client.normalise_times = False  # aware datetimes, in the server's offset
+            client.login(self.username, self._password)
+            selected = client.select_folder(self.folder, readonly=True)
+            count = int(selected[b"EXISTS"])
+            newest_at = None
+            if count:
+                # "*" is the highest UID in use: the message that arrived last.
+                arrivals = [
+                    fields[b"INTERNALDATE"]
+                    for fields in client.fetch("*", ["INTERNALDATE"]).values()
+                ]
+                newest_at = max(arrivals).astimezone(UTC) if arrivals else None
+        except (IMAPClientError, OSError, KeyError, ValueError) as err:
+            raise self._error("cannot read", err) from err
+        finally:
+            _logout_quietly(client)
+        return MailboxStatus(message_count=count, newest_at=newest_at)
 
     def _fetch(
         self, client: IMAPClient, uidvalidity: int, uids: list[int]

@@ -274,6 +274,12 @@ class HelpScoutClient:
             json={"op": "replace", "path": "/text", "value": text},
         )
 
+    # --- mailboxes ------------------------------------------------------------------------------
+
+    def list_mailboxes(self) -> Iterator[dict[str, Any]]:
+        """Every mailbox the app's user can see (`id`, `name`, `slug`, `email`): List Mailboxes."""
+        return self._paginate("/mailboxes", "mailboxes", {})
+
     # --- webhooks -------------------------------------------------------------------------------
 
     def list_webhooks(self) -> Iterator[dict[str, Any]]:

@@ -58,6 +58,13 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> list[str]:
+    """Every revision among the migration scripts, newest first."""
+    return [
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    ]
+
+
 def is_at_head(database_url: str | URL) -> bool:
     """True when the database is migrated to the newest revision.
 
