@@ -201,18 +201,18 @@ class FakeHelpScout:
             try:
                 self.stats()
                 return
-            except OSError:
+            except OSError as err:
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.close()
-                    raise RuntimeError(f"the fake Help Scout did not start on port {port}")
+                    raise RuntimeError(f"the fake Help Scout did not start on port {port}") from err
                 time.sleep(0.05)  # waiting for a real process to listen
 
     def _control(self, path: str, request: dict[str, Any] | None = None) -> Any:
         data = json.dumps(request).encode() if request is not None else None
-        with urllib.request.urlopen(
-            urllib.request.Request(f"{self.base_url}{path}", data=data, method="POST" if data else "GET"),
-            timeout=5,
-        ) as response:
+        request_to_send = urllib.request.Request(
+            f"{self.base_url}{path}", data=data, method="POST" if data else "GET"
+        )
+        with urllib.request.urlopen(request_to_send, timeout=5) as response:
             return json.loads(response.read() or b"{}")
 
     def stats(self) -> dict[str, Any]:
@@ -224,7 +224,8 @@ class FakeHelpScout:
 
     def inject(self, status: int, count: int, retry_after: float | None = None) -> None:
         """Answer the next `count` API calls with `status` (429 with `retry_after` seconds)."""
-        self._control("/_fake/faults", {"status": status, "count": count, "retry_after": retry_after})
+        fault = {"status": status, "count": count, "retry_after": retry_after}
+        self._control("/_fake/faults", fault)
 
     def stall_tokens(self, seconds: float, count: int = 1) -> None:
         """Hold the next `count` token requests for `seconds` before answering."""

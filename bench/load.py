@@ -47,7 +47,7 @@ from bench.webhook_ingest import (
 
 WEBHOOK_PATH = "/webhooks/helpscout"
 SIDEBAR_PATH = "/sidebar/dynamic"
-SIDEBAR_BODY = (REPO_ROOT / "tests" / "fixtures" / "helpscout" / "sidebar" / "dynamic.json").read_bytes()
+SIDEBAR_BODY = (REPO_ROOT / "tests/fixtures/helpscout/sidebar/dynamic.json").read_bytes()
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 EVENT_NAME = "convo.agent.reply.created"
 DONE_STATUSES = ("processed", "ignored")
@@ -285,17 +285,13 @@ def delivery_rows(database_url: str) -> dict[str, str]:
     engine = create_engine_for(database_url)
     try:
         with engine.connect() as connection:
-            result = connection.execute(
-                text("SELECT delivery_key, status FROM webhook_deliveries")
-            )
+            result = connection.execute(text("SELECT delivery_key, status FROM webhook_deliveries"))
             return {key: str(status) for key, status in result}
     finally:
         engine.dispose()
 
 
-def end_state(
-    database_url: str, accepted: list[SignedDelivery], notes: dict[str, int]
-) -> EndState:
+def end_state(database_url: str, accepted: list[SignedDelivery], notes: dict[str, int]) -> EndState:
     """Compare what the app accepted with the rows and the notes (each delivery: one of each)."""
     rows = delivery_rows(database_url)
     accepted_keys = {delivery.delivery_key for delivery in accepted}
@@ -395,7 +391,8 @@ def load_stack(
             processes = Workers(workdir, env)
             try:
                 processes.start(workers)
-                with gunicorn("helpscout_app:create_app()", workdir, env, web_workers, "load") as url:
+                app_spec = "helpscout_app:create_app()"
+                with gunicorn(app_spec, workdir, env, web_workers, "load") as url:
                     yield int(url.rsplit(":", 1)[1]), database_url, fake
             finally:
                 processes.stop()

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from redis import Redis
@@ -38,7 +38,9 @@ SIDEBAR_SECRET = "drill-sidebar-secret"
 POSTGRES_SYSTEM_USER = "postgres"
 
 
-def wait_for(condition, timeout_s: float, what: str, interval_s: float = 0.1) -> None:  # noqa: ANN001
+def wait_for(
+    condition: Callable[[], object], timeout_s: float, what: str, interval_s: float = 0.1
+) -> None:
     """Poll `condition()` until it is true; BenchSetupError naming `what` after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -72,22 +74,20 @@ class PrivateRedis:
     def start(self) -> None:
         log = (self.directory / "redis.log").open("a")
         self._process = subprocess.Popen(
-            [
-                self.binary,
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--dir", str(self.directory),
-                "--appendonly", "yes",
-                "--appendfsync", "always",
-                "--save", "",
-                "--protected-mode", "no",
-            ],  # fmt: skip
+            [self.binary, *self.options()],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
         wait_for(self._answers, 10, f"redis-server did not answer on port {self.port}")
+
+    def options(self) -> list[str]:
+        """Private port and directory; the append-only file fsynced on every write."""
+        return [
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)),
+            *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
+        ]
 
     def _answers(self) -> bool:
         connection = Redis.from_url(self.url, socket_timeout=1, socket_connect_timeout=1)
@@ -151,9 +151,9 @@ class PrivatePostgres:
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
         self.port = free_port()
         self._run(
-            "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--no-sync",
-        )  # fmt: skip
+            *("initdb", "-D", str(self.data_dir), "-U", "postgres"),
+            *("--auth=trust", "--encoding=UTF8", "--no-sync"),
+        )
         self.start()
 
     def _command(self, program: str, *args: str) -> list[str]:
@@ -179,10 +179,8 @@ class PrivatePostgres:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
-        self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.root / "postgres.log"),
-            "-o", options, "-w", "-t", "30", "start",
-        )  # fmt: skip
+        log = str(self.root / "postgres.log")
+        self._run("pg_ctl", "-D", str(self.data_dir), "-l", log, "-o", options, "-w", "start")
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` disconnects every client at once, as a restart does."""
