@@ -1,5 +1,5 @@
-"""`python -m bench [quality] [speed] [webhooks] [sidebar] [reconcile] [options]`: run the
-benchmark, print its tables.
+"""`python -m bench [quality] [speed] [webhooks] [sidebar] [reconcile] [load] [options]`: run
+the benchmark, print its tables.
 
 With no section named, quality and speed run. Quality runs the detector and the baseline over
 the team corpus and the external corpus; speed measures ~2 KB throughput and adversarial growth
@@ -11,7 +11,10 @@ when named) times the sidebar under gunicorn with warm caches (`bench.sidebar_la
 the target of issue 5.
 `reconcile` (only when named) runs one reconciliation pass over 10,000 notification emails
 against 10,000 conversations served by a local Help Scout, then an incremental pass
-(`bench.reconcile`), and judges them against the targets of issue 4.
+(`bench.reconcile`), and judges them against the targets of issue 4. `load` (only when named)
+drives the whole service (gunicorn, `amz-guard worker` processes, PostgreSQL, Redis, a local
+Help Scout) at a sustained rate and checks every accepted delivery was processed exactly once
+(`bench.load`, issue 6).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 import phonenumbers
 
 from bench import inputs, quality, reconcile, sidebar_latency, speed, webhook_ingest
+from bench import load as load_bench
 from bench.baseline import baseline_check, phonenumbers_only
 from bench.tables import heading, percent, render_table
 
@@ -44,7 +48,7 @@ CHECKS_PER_SECOND_MIN = 1500
 BASELINE_RATIO_MIN = 0.7
 ADVERSARIAL_1MB_MAX_S = 2.0
 
-SECTIONS = ("quality", "speed", "profile", "webhooks", "sidebar", "reconcile")
+SECTIONS = ("quality", "speed", "profile", "webhooks", "sidebar", "reconcile", "load")
 
 
 @dataclass(slots=True)
@@ -102,7 +106,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="quality, speed (default: both), profile (where the detector spends its time), "
         "webhooks (webhook ingest under gunicorn; needs Redis, ~1.5 min), sidebar (sidebar "
         "latency under gunicorn with warm caches; needs Redis, ~15 s) or reconcile (one "
-        "reconciliation pass at 10,000 conversations, then an incremental one; ~2 min)",
+        "reconciliation pass at 10,000 conversations, then an incremental one; ~2 min) or load "
+        "(the whole service at a sustained rate, then the drain and an exactly-once check; "
+        "needs Redis and PostgreSQL, ~1-2 min)",
     )
     parser.add_argument(
         "--json",
@@ -227,6 +233,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--tracemalloc",
         action="store_true",
         help="reconcile: also trace Python allocations for their peak (slows the passes)",
+    )
+
+    parser.add_argument(
+        "--load-rate",
+        type=float,
+        default=200.0,
+        metavar="N",
+        help="load: requests/s offered, open loop (default 200)",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="load: length of the run (default 30; 10 with --quick)",
+    )
+    parser.add_argument(
+        "--load-workers",
+        type=int,
+        default=4,
+        metavar="N",
+        help="load: amz-guard worker processes (default 4)",
+    )
+    parser.add_argument(
+        "--load-web-workers",
+        type=int,
+        default=4,
+        metavar="N",
+        help="load: gunicorn sync workers (default 4)",
+    )
+    parser.add_argument(
+        "--load-postgres",
+        default=load_bench.DEFAULT_POSTGRES,
+        metavar="URL",
+        help="load: PostgreSQL server on which a fresh database is created, migrated and "
+        f"dropped (default {load_bench.DEFAULT_POSTGRES})",
     )
 
     args = parser.parse_args(argv)
@@ -434,6 +476,51 @@ def run_webhooks(args: argparse.Namespace, results: dict[str, Any]) -> list[Targ
         ),
     ]
     print(heading("Targets (issue 3), webhook ingest"))
+    print(
+        render_table(
+            ["target", "wanted", "measured", "verdict"],
+            [[t.name, t.wanted, t.measured, t.verdict] for t in targets],
+        )
+    )
+    return targets
+
+
+def run_load(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
+    """The whole service at a sustained rate, the drain, the end state; issue 6's target."""
+    seconds = 10.0 if args.quick else args.load_seconds
+    print(heading(f"Load: {args.load_rate:g} requests/s for {seconds:g} s, the whole service"))
+    try:
+        report = load_bench.run(
+            rate=args.load_rate,
+            seconds=seconds,
+            workers=args.load_workers,
+            web_workers=args.load_web_workers,
+            postgres_url=args.load_postgres,
+            progress=progress,
+        )
+    except webhook_ingest.BenchSetupError as err:
+        print(f"  skipped: {err}")
+        results["load"] = {"skipped": str(err)}
+        return []
+    print(load_bench.render(report))
+    results["load"] = report.to_dict()
+    errors = sum(kind.errors for kind in report.run.kinds)
+    targets = [
+        Target(
+            f"errors at {args.load_rate:g}/s",
+            "0",
+            f"{errors} of {report.run.sent:,}",
+            errors == 0,
+        ),
+        Target(
+            "accepted deliveries processed exactly once",
+            "all, none lost",
+            f"{report.state.done:,} of {report.state.accepted:,}, {len(report.state.lost)} lost",
+            report.state.exactly_once,
+            "" if report.state.exactly_once else report.state.describe(),
+        ),
+    ]
+    print(heading("Targets (issue 6), load"))
     print(
         render_table(
             ["target", "wanted", "measured", "verdict"],
@@ -732,6 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     webhook_targets = run_webhooks(args, results) if "webhooks" in args.sections else []
     webhook_targets += run_sidebar(args, results) if "sidebar" in args.sections else []
     reconcile_targets = run_reconcile(args, results) if "reconcile" in args.sections else []
+    reconcile_targets += run_load(args, results) if "load" in args.sections else []
 
     targets: list[Target] = []
     if {"quality", "speed"} & set(args.sections):
