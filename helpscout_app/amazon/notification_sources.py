@@ -163,6 +163,24 @@ class MaildirSource:
             self._continuation = _MaildirContinuation(new_cursor, folder, kept, pending)
         return messages, new_cursor
 
+    def status(self) -> MailboxStatus:
+        """How many messages new/ and cur/ hold, and the newest file's modification time."""
+        try:
+            folder = mailbox.Maildir(self.path, factory=None, create=False)
+            count = len(folder.keys())
+            times = [
+                entry.stat().st_mtime
+                for subdir in ("new", "cur")
+                for entry in (self.path / subdir).iterdir()
+                if entry.is_file() and not entry.name.startswith(".")
+            ]
+        except (OSError, mailbox.Error) as err:
+            raise NotificationSourceError(
+                f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
+            ) from err
+        newest_at = datetime.fromtimestamp(max(times), UTC) if times else None
+        return MailboxStatus(message_count=count, newest_at=newest_at)
+
     def _listing(self, seen: set[str]) -> tuple[mailbox.Maildir, list[str], list[str]]:
         """The folder, the keys of `seen` still in it, and the others newest first (popped
         from the end, oldest first)."""
@@ -186,24 +204,6 @@ class _MaildirContinuation:
     folder: mailbox.Maildir
     kept: list[str]
     pending: list[str]
-
-    def status(self) -> MailboxStatus:
-        """How many messages new/ and cur/ hold, and the newest file's modification time."""
-        try:
-            folder = mailbox.Maildir(self.path, factory=None, create=False)
-            count = len(folder.keys())
-            times = [
-                entry.stat().st_mtime
-                for subdir in ("new", "cur")
-                for entry in (self.path / subdir).iterdir()
-                if entry.is_file() and not entry.name.startswith(".")
-            ]
-        except (OSError, mailbox.Error) as err:
-            raise NotificationSourceError(
-                f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
-            ) from err
-        newest_at = datetime.fromtimestamp(max(times), UTC) if times else None
-        return MailboxStatus(message_count=count, newest_at=newest_at)
 
 
 def _maildir_seen(cursor: str | None) -> set[str]:
