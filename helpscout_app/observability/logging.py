@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from helpscout_app.settings import Settings
 
 
-QUIET_LIBRARY_LOGGERS: tuple[str, ...] = ("alembic.runtime.migration",)
+QUIET_LIBRARY_LOGGERS: tuple[str, ...] = ("alembic.runtime.migration", "httpx", "httpcore")
 """Loggers held at WARNING unless LOG_LEVEL is DEBUG: the readiness probe checks the schema
-every few seconds, and Alembic says "Context impl …" at INFO each time."""
+every few seconds, and Alembic says "Context impl …" at INFO each time; httpx (SP-API) logs
+every request's URL at INFO."""
 
 
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
