@@ -35,12 +35,20 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from helpscout_app import create_app
+from helpscout_app.observability.logging import remove_logging_configuration
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import create_engine_for, session_factory
 from helpscout_app.store.migrate import upgrade
 from workers.queues import QUEUE_NAMES, WEBHOOKS_QUEUE, queue_for
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _logging_configured_per_test() -> Iterator[None]:
+    """`create_app` and the worker configure logging for the process; undo it after each test."""
+    yield
+    remove_logging_configuration()
 
 
 @pytest.fixture

@@ -107,6 +107,16 @@ def configure_logging(
         logging.getLogger(name).setLevel(quiet_level)
 
 
+def remove_logging_configuration() -> None:
+    """Take out what `configure_logging` installed (tests: one test's app must not make the
+    next test's command write log lines to its stderr)."""
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == HANDLER_NAME:
+            root.removeHandler(existing)
+    root.setLevel(logging.WARNING)
+
+
 def configure_logging_for(settings: Settings, *, stream: IO[str] | None = None) -> None:
     """`configure_logging` with LOG_LEVEL, LOG_FORMAT and every secret the settings hold."""
     configure_logging(
