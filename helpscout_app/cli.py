@@ -324,6 +324,7 @@ def run_scan_drafts(args: argparse.Namespace, settings: Settings) -> int:
     from helpscout_app.enforcement.draft_scan import scan_drafts
     from helpscout_app.helpscout.client import HelpScoutClient
     from helpscout_app.helpscout.errors import HelpScoutAPIError
+    from helpscout_app.observability.logging import configure_logging_for
     from helpscout_app.store.database import create_engine_for, session_factory
 
     if not args.once:
@@ -331,6 +332,7 @@ def run_scan_drafts(args: argparse.Namespace, settings: Settings) -> int:
             "give --once: this command runs one pass (`amz-guard worker` runs it periodically)"
         )
     require_migrated_database(settings)
+    configure_logging_for(settings)  # cron keeps these lines: JSON, secrets masked
     client = HelpScoutClient.from_settings(settings)
     notifier = SlackNotifier.from_settings(settings)
     now = args.now or datetime.now(UTC)
@@ -391,6 +393,7 @@ def run_reconcile(args: argparse.Namespace, settings: Settings) -> int:
     """One reconciliation pass in-process; counts on standard output."""
     from sqlalchemy.exc import OperationalError
 
+    from helpscout_app.observability.logging import configure_logging_for
     from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
     from helpscout_app.store.database import create_engine_for, session_factory
 
@@ -399,6 +402,7 @@ def run_reconcile(args: argparse.Namespace, settings: Settings) -> int:
             "give --once: this command runs one pass (`amz-guard worker` runs it periodically)"
         )
     require_migrated_database(settings)
+    configure_logging_for(settings)  # cron keeps these lines: JSON, secrets masked
     now = args.now or datetime.now(UTC)
     engine = create_engine_for(settings.database_url)
     try:

@@ -644,9 +644,9 @@ def test_scan_drafts_reports_a_failed_pass(
     status = main(["scan-drafts", "--once"], settings=scan_settings)
 
     assert status == 1
-    assert capsys.readouterr().err.startswith(
-        "amz-guard scan-drafts: the pass failed: Help Scout answered 403 to GET"
-    )
+    *log_lines, last = capsys.readouterr().err.splitlines()
+    assert last.startswith("amz-guard scan-drafts: the pass failed: Help Scout answered 403 to GET")
+    assert all(json.loads(line)["event"] for line in log_lines)  # the pass's own log, as JSON
 
 
 @pytest.mark.parametrize(

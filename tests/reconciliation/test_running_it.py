@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from imap_server import running_dovecot
+from imap_server import PASSWORD, running_dovecot
 from pydantic import SecretStr
 from reconciliation_times import at
 from reconciliation_world import AmazonMailbox, FakeHelpScout
@@ -254,3 +254,26 @@ def run_reconcile_pass_in(settings: Settings, now: datetime) -> Any:
             return run_reconcile_pass(session, settings, now=now)
     finally:
         engine.dispose()
+
+
+@pytest.mark.usefixtures("store_session")
+def test_the_command_logs_json_lines_without_the_mailbox_password(
+    reconcile_settings: Settings,
+    helpscout: FakeHelpScout,
+    fake_slack: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with running_dovecot() as dovecot:
+        monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert_file))
+        settings = reconcile_settings.model_copy(
+            update={"amazon_notifications_url": SecretStr(dovecot.url("imaps"))}
+        )
+        dovecot.deliver(AmazonMailbox.notification(alias=ALIAS, order=ORDER, at=at(0))[1])
+        status = main(["reconcile", "--once", "--now", "2026-11-21T02:00:00Z"], settings)
+
+    err = capsys.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines()]
+    assert status == 0
+    assert any(line["event"].startswith("notifications read") for line in lines)
+    assert PASSWORD not in err
