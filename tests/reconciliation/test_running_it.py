@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from imap_server import PASSWORD, running_dovecot
+from imap_server import PASSWORD, PASSWORD_IN_URL, running_dovecot
 from pydantic import SecretStr
 from reconciliation_times import at
 from reconciliation_world import AmazonMailbox, FakeHelpScout
@@ -276,4 +276,4 @@ def test_the_command_logs_json_lines_without_the_mailbox_password(
     lines = [json.loads(line) for line in err.splitlines()]
     assert status == 0
     assert any(line["event"].startswith("notifications read") for line in lines)
-    assert PASSWORD not in err
+    assert PASSWORD not in err and PASSWORD_IN_URL not in err
