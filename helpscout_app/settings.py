@@ -15,7 +15,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -148,12 +148,23 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None  # "Authorization: Bearer …" on /metrics when set
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every credential value set, for the log redactor to mask wherever it appears."""
-        return tuple(
-            value.get_secret_value()
+        """Every credential value set, and the password of each URL (as written and decoded),
+        for the log redactor and doctor's output to mask wherever they appear.
+
+        A `maildir:` notifications URL is a SecretStr only because the setting may hold an IMAP
+        password: a path is no secret, and stays readable.
+        """
+        values = [
+            secret
             for name in type(self).model_fields
             if isinstance(value := getattr(self, name), SecretStr)
-        )
+            and not (secret := value.get_secret_value()).startswith("maildir:")
+        ]
+        for url in (self.database_url, self.redis_url, *values):
+            password = urlsplit(url).password if "://" in url else None
+            if password:
+                values += [password, unquote(password)]
+        return tuple(dict.fromkeys(values))
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -305,3 +305,15 @@ def test_every_setting_is_documented(document: str) -> None:
     undocumented = [name.upper() for name in Settings.model_fields if name.upper() not in text]
 
     assert undocumented == []
+
+
+def test_secret_values_include_url_passwords(settings: Settings) -> None:
+    with_passwords = settings.model_copy(
+        update={
+            "database_url": "postgresql://amz:db%40pass@db/amz_guard",
+            "redis_url": "redis://:redis-pass@redis:6379/0",
+        }
+    )
+    values = with_passwords.secret_values()
+    assert {"db%40pass", "db@pass", "redis-pass", "test-app-secret"} <= set(values)
+    assert not any("maildir" in value for value in values)  # a Maildir path is no secret

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import redis.exceptions
@@ -630,26 +630,6 @@ def masked_url(url: str) -> str:
             + (f"#{parts.fragment}" if parts.fragment else "")
         )
     return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-def secret_values(settings: Settings) -> list[str]:
-    """Every secret the settings hold, and each URL's password, for a last scrub of output.
-
-    A `maildir:` path is a SecretStr only because its setting may hold an IMAP password: it is
-    no secret, and doctor shows it.
-    """
-    values: list[str] = []
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if hasattr(value, "get_secret_value") and not value.get_secret_value().startswith(
-            "maildir:"
-        ):
-            values.append(value.get_secret_value())
-    for url in (settings.database_url, settings.redis_url, *values):
-        password = urlsplit(url).password if "://" in url else None
-        if password:
-            values += [password, unquote(password)]
-    return [value for value in values if len(value) >= 4]
 
 
 def _first_line(err: Exception) -> str:

@@ -23,7 +23,6 @@ from helpscout_app.doctor.checks import (
     check_settings,
     check_slack,
     check_sp_api,
-    secret_values,
     settings_failure,
 )
 from helpscout_app.settings import ConfigurationError, Settings
@@ -80,7 +79,7 @@ def run_checks(
         results = [check_settings(settings)]
         for future in futures:
             results.extend(future.result())
-    return scrubbed(results, secret_values(settings))
+    return scrubbed(results, [v for v in settings.secret_values() if len(v) >= 4])
 
 
 def results_without_settings(error: ConfigurationError) -> list[CheckResult]:

@@ -41,7 +41,6 @@ from helpscout_app.doctor.checks import (
     check_slack,
     check_sp_api,
     masked_url,
-    secret_values,
 )
 from helpscout_app.settings import Settings
 from helpscout_app.store.migrate import upgrade
@@ -575,15 +574,3 @@ def test_sp_api_not_configured_is_skipped(settings: Settings) -> None:
 )
 def test_masked_url(url: str, shown: str) -> None:
     assert masked_url(url) == shown
-
-
-def test_secret_values_include_url_passwords(settings: Settings) -> None:
-    with_passwords = settings.model_copy(
-        update={
-            "database_url": "postgresql://amz:db%40pass@db/amz_guard",
-            "redis_url": "redis://:redis-pass@redis:6379/0",
-        }
-    )
-    values = secret_values(with_passwords)
-    assert {"db%40pass", "db@pass", "redis-pass", "test-app-secret"} <= set(values)
-    assert not any("maildir" in value for value in values)  # a Maildir path is no secret
