@@ -14,9 +14,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from drill_stack import Stack
 
 from bench.stack import wait_for
-from conftest import Stack
 
 
 def test_jobs_that_failed_while_the_database_was_down_are_retried_and_complete(

@@ -7,7 +7,7 @@ a 500 on the note (a POST, not repeated in case it arrived) fails the job, and R
 
 from __future__ import annotations
 
-from conftest import Stack
+from drill_stack import Stack
 
 
 def test_rate_limits_and_server_errors_are_retried_and_each_delivery_acts_once(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import Stack
+from drill_stack import Stack
 
 OUTAGE_ANSWER_MAX_S = 5.0
 """A request during the outage is answered within this (the web waits 2 s for Redis at most,

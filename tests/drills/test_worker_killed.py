@@ -20,10 +20,10 @@ import os
 import signal
 import time
 
+from drill_stack import Stack
 from rq.registry import StartedJobRegistry
 
 from bench.stack import wait_for
-from conftest import Stack
 from workers.queues import WEBHOOKS_QUEUE, queue_for
 
 STALL_S = 20.0
