@@ -28,7 +28,19 @@ from helpscout_app.store.migrate import upgrade
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    """The stack, one amz-guard worker running; torn down after the module's drills."""
+    """The stack, one amz-guard worker running, no draft scan (its Help Scout calls would take
+    the drills' faults); torn down after the module's drills."""
+    yield from running_stack(workers=1, draft_scan_interval_s=86400)
+
+
+@pytest.fixture(scope="module")
+def two_worker_stack() -> Iterator[Stack]:
+    """The stack with two amz-guard workers and the draft scan every 10 s."""
+    yield from running_stack(workers=2, draft_scan_interval_s=10)
+
+
+def running_stack(*, workers: int, draft_scan_interval_s: int) -> Iterator[Stack]:
+    """Start every piece, yield the stack, stop them all (in reverse order)."""
     if shutil.which("redis-server") is None:
         unavailable("redis-server is not installed (Debian: apt-get install redis-server)")
     workdir = Path(tempfile.mkdtemp(prefix="amz-guard-drill-"))
@@ -50,12 +62,11 @@ def stack() -> Iterator[Stack]:
             database_url=database_url,
             redis_url=redis.url,
             helpscout_api_url=fake.api_url,
-            # No draft scan during the drills: its Help Scout calls would take their faults.
-            DRAFT_SCAN_INTERVAL_S="86400",
+            DRAFT_SCAN_INTERVAL_S=str(draft_scan_interval_s),
         )
-        workers = Workers(workdir, env)
-        cleanup.callback(workers.stop)
-        workers.start(1)
+        processes = Workers(workdir, env)
+        cleanup.callback(processes.stop)
+        processes.start(workers)
         url = cleanup.enter_context(
             gunicorn("helpscout_app:create_app()", workdir, env, 2, "drill")
         )
@@ -66,6 +77,6 @@ def stack() -> Iterator[Stack]:
             postgres=postgres,
             database_url=database_url,
             fake=fake,
-            workers=workers,
+            workers=processes,
             deliveries=DeliveryMaker(),
         )
