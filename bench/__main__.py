@@ -264,6 +264,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="load: gunicorn sync workers (default 4)",
     )
     parser.add_argument(
+        "--load-drain-timeout",
+        type=float,
+        default=1200.0,
+        metavar="S",
+        help="load: longest wait for the workers to drain after the load (default 1200)",
+    )
+    parser.add_argument(
         "--load-postgres",
         default=load_bench.DEFAULT_POSTGRES,
         metavar="URL",
@@ -496,6 +503,7 @@ def run_load(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
             workers=args.load_workers,
             web_workers=args.load_web_workers,
             postgres_url=args.load_postgres,
+            drain_timeout_s=args.load_drain_timeout,
             progress=progress,
         )
     except webhook_ingest.BenchSetupError as err:

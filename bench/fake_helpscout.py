@@ -22,6 +22,7 @@ Run it with `python -m bench.fake_helpscout PORT`; `FakeHelpScout` starts and st
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -189,13 +190,13 @@ class FakeHelpScout:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.api_url = f"{self.base_url}/v2"
-        log = log_path.open("w") if log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.fake_helpscout", str(port)],
-            cwd=Path(__file__).resolve().parent.parent,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with open(log_path or os.devnull, "w") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bench.fake_helpscout", str(port)],
+                cwd=Path(__file__).resolve().parent.parent,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 15
         while True:
             try:

@@ -407,7 +407,7 @@ def run(
     workers: int = 4,
     web_workers: int = 4,
     postgres_url: str = DEFAULT_POSTGRES,
-    drain_timeout_s: float = 600.0,
+    drain_timeout_s: float = 1200.0,
     sidebar_share: float = 0.1,
     progress: Callable[[str], None] = print,
 ) -> LoadReport:

@@ -280,7 +280,7 @@ class Workers:
         return started
 
     def horse_pids(self, process: subprocess.Popen[bytes]) -> list[int]:
-        """The pids of `process`'s children: RQ's work horse while it runs a job."""
+        """The pids of `process`'s children: RQ's scheduler, and its work horse during a job."""
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         try:
             return [int(pid) for pid in children.read_text().split()]

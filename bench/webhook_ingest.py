@@ -224,16 +224,17 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes], log_path: Path) -
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise BenchSetupError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 answered += 1
                 if answered >= 20:  # enough for every worker to have booted and served
                     return
-            connection.close()
         except OSError:
             time.sleep(0.05)  # polling a real process's start-up
+        finally:
+            connection.close()
     raise BenchSetupError(f"gunicorn did not answer within 30 s: {log_path.read_text()[-2000:]}")
 
 

@@ -1,0 +1,75 @@
+"""The fault drills' stack: what runs, and how a drill drives it and checks the end state.
+
+`stack` (one per module) runs gunicorn serving `helpscout_app:create_app()`, `amz-guard worker`
+subprocesses, a private `redis-server` (append-only file, fsync always), a database on a
+private PostgreSQL cluster (`initdb` + `pg_ctl`, as the `postgres` user when run as root) and
+the local Help Scout of `bench.fake_helpscout`. Nothing touches the shared Redis or PostgreSQL.
+
+Without redis-server or PostgreSQL's binaries the drills skip, saying why; under `CI` they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq.job import Job
+
+from bench.fake_helpscout import FakeHelpScout
+from bench.load import DeliveryMaker, SignedDelivery, end_state, send_delivery, wait_for_drain
+from bench.stack import PrivatePostgres, PrivateRedis, Workers
+
+DRAIN_TIMEOUT_S = 90.0
+"""Long enough for RQ's first retry (30 s, workers.retries) and the scheduler to queue it."""
+
+
+def unavailable(reason: str) -> None:
+    """Skip with `reason`, or fail under CI, where every drill must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"drill cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class Stack:
+    """The running stack of one drill module, and the deliveries its drills sent."""
+
+    workdir: Path
+    port: int
+    redis: PrivateRedis
+    postgres: PrivatePostgres
+    database_url: str
+    fake: FakeHelpScout
+    workers: Workers
+    deliveries: DeliveryMaker
+    accepted: list[SignedDelivery] = field(default_factory=list)
+    last_seconds: float = 0.0  # how long the last `send` took
+
+    def send(self, delivery: SignedDelivery | None = None, timeout_s: float = 10.0) -> str:
+        """Post one new delivery (or `delivery`); remember it when the app accepts it."""
+        delivery = delivery or self.deliveries.next()
+        started = time.monotonic()
+        status = send_delivery(self.port, delivery, timeout_s)
+        if status.isdigit() and 200 <= int(status) < 300:
+            self.accepted.append(delivery)
+        self.last_seconds = time.monotonic() - started
+        return status
+
+    def redis_connection(self) -> Redis:
+        return self.redis.connection()
+
+    def job(self, delivery: SignedDelivery) -> Job:
+        with self.redis_connection() as connection:
+            return Job.fetch(delivery.delivery_key, connection=connection)
+
+    def assert_exactly_once(self, deliveries: list[SignedDelivery]) -> None:
+        """Each delivery: one row, processed or ignored, and one note on its conversation."""
+        drained = wait_for_drain(self.database_url, deliveries, timeout_s=DRAIN_TIMEOUT_S)
+        state = end_state(self.database_url, deliveries, self.fake.notes())
+        assert drained is not None and state.exactly_once, (
+            f"{state.describe()}\n{self.workers.logs()}"
+        )

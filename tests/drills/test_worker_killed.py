@@ -1,0 +1,77 @@
+"""Drill: a worker is killed with SIGKILL in the middle of a delivery job.
+
+The job is held mid-flight by the local Help Scout, which stalls its token request (before the
+job has done anything outside the database), and the worker is killed then. Two ways to die:
+
+- the work horse alone (RQ's worker forks one per job; the OOM killer picks the biggest
+  process): the worker sees it die and hands the job to RQ's retry, in real time;
+- the whole worker with its horse (`docker compose kill`, a lost host): the job stays in RQ's
+  StartedJobRegistry until its heartbeat lapses (RQ 2: job monitoring interval 30 s + 60 s)
+  and another worker's maintenance (every `MAINTENANCE_INTERVAL_S`) finds it abandoned and
+  retries it. The drill skips that wait as the tests skip retry waits (conftest
+  `run_queued_jobs`): it runs the registry clean-up at a time past the heartbeat's expiry.
+
+Either way the delivery must end processed, with one note in Help Scout.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from drill_stack import Stack
+from rq.registry import StartedJobRegistry
+
+from bench.stack import wait_for
+from workers.queues import WEBHOOKS_QUEUE, queue_for
+
+STALL_S = 20.0
+
+
+def _wait_until_running(stack: Stack, delivery_key: str) -> None:
+    with stack.redis_connection() as connection:
+        registry = StartedJobRegistry(WEBHOOKS_QUEUE, connection=connection)
+        wait_for(
+            lambda: delivery_key in registry.get_job_ids(), 20, f"{delivery_key} never started"
+        )
+    time.sleep(1.0)  # past its first database writes: its token request is held by the fake
+
+
+def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
+    [worker] = [p for p in stack.workers.processes if p.poll() is None]
+    idle_children = set(stack.workers.horse_pids(worker))  # RQ's scheduler process
+    stack.fake.stall_tokens(STALL_S)
+    delivery = stack.deliveries.next()
+
+    assert stack.send(delivery) == "202"
+    _wait_until_running(stack, delivery.delivery_key)
+    [horse] = set(stack.workers.horse_pids(worker)) - idle_children
+    os.kill(horse, signal.SIGKILL)
+
+    stack.assert_exactly_once([delivery])
+    assert worker.poll() is None  # the worker itself carries on
+
+
+def test_a_killed_worker_s_job_is_found_abandoned_and_retried_once(stack: Stack) -> None:
+    stack.workers.start(1)  # two workers: one will die, the other survives
+    running = [p for p in stack.workers.processes if p.poll() is None]
+    time.sleep(3.0)  # both booted, RQ's scheduler started in one of them
+    idle = {p.pid: set(stack.workers.horse_pids(p)) for p in running}
+    stack.fake.stall_tokens(STALL_S)
+    delivery = stack.deliveries.next()
+
+    assert stack.send(delivery) == "202"
+    _wait_until_running(stack, delivery.delivery_key)
+    [doomed] = [p for p in running if set(stack.workers.horse_pids(p)) - idle[p.pid]]
+    stack.workers.kill(doomed)
+    with stack.redis_connection() as connection:
+        queue = queue_for(connection, WEBHOOKS_QUEUE)
+        # What a surviving worker's maintenance does once the dead one's heartbeat lapsed.
+        queue.started_job_registry.cleanup(time.time() + 30 + 60 + 1)
+        # ... and what RQ's scheduler does once the retry's 30 s interval has passed.
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id)
+            queue.enqueue_job(queue.fetch_job(job_id))
+
+    stack.assert_exactly_once([delivery])
