@@ -293,10 +293,11 @@ class Workers:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
-    def logs(self) -> str:
+    def logs(self, tail: int | None = 3000) -> str:
+        """Every worker's log, the last `tail` characters of each (None: all of it)."""
         return "\n".join(
             f"--- worker-{index}.log\n"
-            + (self.workdir / f"worker-{index}.log").read_text(errors="replace")[-3000:]
+            + (self.workdir / f"worker-{index}.log").read_text(errors="replace")[-(tail or 0) :]
             for index in range(len(self.processes))
         )
 

@@ -10,7 +10,10 @@ they are due; with several workers, one at a time holds its lock.
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
+import signal
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,8 +78,20 @@ class ObservedJobsMixin:
             log.warning("job counters not added to Redis (%s): lost", type(err).__name__)
 
 
-class ObservedWorker(ObservedJobsMixin, Worker):
-    """RQ's forking worker with job IDs in the logs and the job's counts sent to Redis."""
+class StopRecordingMixin:
+    """Remembers whether the worker was asked to stop (SIGTERM, SIGINT), to tell that from RQ's
+    work loop quitting on an error, which it also does without raising."""
+
+    stop_requested = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class ObservedWorker(StopRecordingMixin, ObservedJobsMixin, Worker):
+    """RQ's forking worker with job IDs in the logs, the job's counts sent to Redis, and a
+    record of a requested stop."""
 
 
 def _bind_job(job: Job, queue: Queue) -> None:
@@ -128,11 +143,65 @@ def work_queues(
             f"Redis does not answer at REDIS_URL ({type(err).__name__}: {err})"
         ) from err
     preload_job_modules()
-    worker = worker_class(
-        [queue_for(connection, name) for name in QUEUE_NAMES], connection=connection
-    )
     metrics.buffer_counts()
     try:
-        return worker.work(burst=burst, with_scheduler=True)
+        return work_through_outages(settings, connection, burst=burst, worker_class=worker_class)
     finally:
         metrics.count_locally()  # every job's counts were pushed as it ended
+
+
+MAINTENANCE_INTERVAL_S = 60
+"""How often a worker runs RQ's registry clean-up, which finds the job of a worker that died
+(killed, or cut off from Redis mid-job) and retries it: RQ's default is 600 s."""
+
+REDIS_WAIT_S = (1.0, 2.0, 5.0)
+"""Pauses between two pings while waiting for Redis to come back (the last one repeats)."""
+
+
+def work_through_outages(
+    settings: Settings,
+    connection: redis.Redis,
+    *,
+    burst: bool = False,
+    worker_class: type[Worker] = ObservedWorker,
+) -> bool:
+    """Work until asked to stop, through Redis outages; True if a job ran.
+
+    RQ's work loop quits on any error it does not expect, Redis lost in the middle of a job
+    among them, and returns as if done. A worker meant to run for good would then exit and stay
+    gone until something restarts it. Instead it waits for Redis, asks again for the periodic
+    jobs' next slots (a Redis that lost its data lost them), and works on with a fresh RQ
+    worker; the job it was in is found abandoned by the registry clean-up and retried. A
+    burst worker, or one whose class records no stop request, returns at the first quit.
+    """
+    worked = False
+    while True:
+        worker = worker_class(
+            [queue_for(connection, name) for name in QUEUE_NAMES],
+            connection=connection,
+            maintenance_interval=MAINTENANCE_INTERVAL_S,
+        )
+        try:
+            worked = worker.work(burst=burst, with_scheduler=True) or worked
+        except redis.exceptions.RedisError as err:  # its teardown, with Redis gone
+            log.warning("the RQ worker could not sign off (%s)", type(err).__name__)
+        if burst or getattr(worker, "stop_requested", True):
+            return worked
+        log.warning("the RQ worker quit on an error; working again once Redis answers")
+        # No job runs now: the default signal handling (exit) is right until the next loop.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        wait_for_redis(connection)
+        schedule_periodic_jobs(connection, settings, datetime.now(UTC))
+
+
+def wait_for_redis(connection: redis.Redis, pauses: tuple[float, ...] = REDIS_WAIT_S) -> None:
+    """Return once Redis answers a ping, pausing a little longer each time it does not."""
+    for attempt in itertools.count():
+        try:
+            connection.ping()
+            return
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            if attempt % 60 == 0:
+                log.warning("waiting for Redis to answer at REDIS_URL")
+            time.sleep(pauses[min(attempt, len(pauses) - 1)])

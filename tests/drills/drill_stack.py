@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq.job import Job
+from rq.registry import StartedJobRegistry
 
 from bench.fake_helpscout import FakeHelpScout
 from bench.load import DeliveryMaker, SignedDelivery, end_state, send_delivery, wait_for_drain
-from bench.stack import PrivatePostgres, PrivateRedis, Workers
+from bench.stack import PrivatePostgres, PrivateRedis, Workers, wait_for
+from workers.queues import WEBHOOKS_QUEUE, queue_for
 
 DRAIN_TIMEOUT_S = 90.0
 """Long enough for RQ's first retry (30 s, workers.retries) and the scheduler to queue it."""
@@ -65,6 +67,28 @@ class Stack:
     def job(self, delivery: SignedDelivery) -> Job:
         with self.redis_connection() as connection:
             return Job.fetch(delivery.delivery_key, connection=connection)
+
+    def wait_until_running(self, delivery_key: str) -> None:
+        """Until the delivery's job is in a work horse, past its first database writes (its
+        token request is then held by the fake, after `fake.stall_tokens`)."""
+        with self.redis_connection() as connection:
+            registry = StartedJobRegistry(WEBHOOKS_QUEUE, connection=connection)
+            wait_for(
+                lambda: delivery_key in registry.get_job_ids(), 20, f"{delivery_key} never started"
+            )
+        time.sleep(1.0)
+
+    def skip_to_abandoned_job_retries(self) -> None:
+        """What happens once a dead worker's heartbeat lapsed (RQ 2: job monitoring interval
+        30 s + 60 s): a live worker's maintenance finds its job abandoned and schedules the
+        retry, and RQ's scheduler queues it after the retry's 30 s. The drills skip those waits
+        as the tests skip retry waits (conftest `run_queued_jobs`)."""
+        with self.redis_connection() as connection:
+            queue = queue_for(connection, WEBHOOKS_QUEUE)
+            queue.started_job_registry.cleanup(time.time() + 30 + 60 + 1)
+            for job_id in queue.scheduled_job_registry.get_job_ids():
+                queue.scheduled_job_registry.remove(job_id)
+                queue.enqueue_job(queue.fetch_job(job_id))
 
     def assert_exactly_once(self, deliveries: list[SignedDelivery]) -> None:
         """Each delivery: one row, processed or ignored, and one note on its conversation."""

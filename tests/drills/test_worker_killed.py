@@ -21,21 +21,8 @@ import signal
 import time
 
 from drill_stack import Stack
-from rq.registry import StartedJobRegistry
-
-from bench.stack import wait_for
-from workers.queues import WEBHOOKS_QUEUE, queue_for
 
 STALL_S = 20.0
-
-
-def _wait_until_running(stack: Stack, delivery_key: str) -> None:
-    with stack.redis_connection() as connection:
-        registry = StartedJobRegistry(WEBHOOKS_QUEUE, connection=connection)
-        wait_for(
-            lambda: delivery_key in registry.get_job_ids(), 20, f"{delivery_key} never started"
-        )
-    time.sleep(1.0)  # past its first database writes: its token request is held by the fake
 
 
 def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
@@ -45,7 +32,7 @@ def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
-    _wait_until_running(stack, delivery.delivery_key)
+    stack.wait_until_running(delivery.delivery_key)
     [horse] = set(stack.workers.horse_pids(worker)) - idle_children
     os.kill(horse, signal.SIGKILL)
 
@@ -62,16 +49,9 @@ def test_a_killed_worker_s_job_is_found_abandoned_and_retried_once(stack: Stack)
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
-    _wait_until_running(stack, delivery.delivery_key)
+    stack.wait_until_running(delivery.delivery_key)
     [doomed] = [p for p in running if set(stack.workers.horse_pids(p)) - idle[p.pid]]
     stack.workers.kill(doomed)
-    with stack.redis_connection() as connection:
-        queue = queue_for(connection, WEBHOOKS_QUEUE)
-        # What a surviving worker's maintenance does once the dead one's heartbeat lapsed.
-        queue.started_job_registry.cleanup(time.time() + 30 + 60 + 1)
-        # ... and what RQ's scheduler does once the retry's 30 s interval has passed.
-        for job_id in queue.scheduled_job_registry.get_job_ids():
-            queue.scheduled_job_registry.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
+    stack.skip_to_abandoned_job_retries()
 
     stack.assert_exactly_once([delivery])

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.job import JobStatus
 
+from bench.stack import PrivateRedis
 from helpscout_app.cli import main
 from helpscout_app.settings import Settings
 from helpscout_app.store.migrate import upgrade
 from workers.queues import PERIODIC_QUEUE, queue_for
+from workers.worker import StopRecordingMixin, wait_for_redis, work_through_outages
 
 
 @pytest.fixture
@@ -73,3 +81,70 @@ def test_redis_down_stops_the_worker(
     assert capsys.readouterr().err.startswith(
         "amz-guard worker: Redis does not answer at REDIS_URL (ConnectionError: "
     )
+
+
+class QuitsOnceWorker(StopRecordingMixin, SimpleWorker):
+    """The first one quits as RQ's work loop does on an error it does not expect (it returns);
+    the next works what is queued, then stops as after SIGTERM."""
+
+    started = 0
+
+    def work(self, burst: bool = False, **kwargs: Any) -> bool:
+        type(self).started += 1
+        if type(self).started == 1:
+            return False
+        self.stop_requested = True
+        return super().work(burst=True, **kwargs)
+
+
+@pytest.fixture
+def signal_handlers() -> Iterator[None]:
+    """RQ's workers install SIGTERM and SIGINT handlers; give the test runner its own back."""
+    saved = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
+@pytest.mark.usefixtures("signal_handlers")
+def test_a_worker_that_quit_on_an_error_works_again(
+    migrated: Settings, redis_conn: Redis, queue: Queue
+) -> None:
+    job = queue.enqueue("sample_jobs.say_hello", "Jordan")
+
+    worked = work_through_outages(migrated, redis_conn, worker_class=QuitsOnceWorker)
+
+    assert worked is True
+    assert QuitsOnceWorker.started == 2
+    assert job.get_status(refresh=True) is JobStatus.FINISHED
+    job_ids = queue_for(redis_conn, PERIODIC_QUEUE).scheduled_job_registry.get_job_ids()
+    assert len(job_ids) == 2  # the periodic jobs asked for again before working again
+
+
+@pytest.mark.usefixtures("signal_handlers")
+def test_a_burst_worker_is_not_started_again(migrated: Settings, redis_conn: Redis) -> None:
+    class BurstQuitsOnce(QuitsOnceWorker):
+        started = 0
+
+    work_through_outages(migrated, redis_conn, burst=True, worker_class=BurstQuitsOnce)
+
+    assert BurstQuitsOnce.started == 1
+
+
+def test_waiting_for_redis_ends_when_it_answers(tmp_path: Path) -> None:
+    server = PrivateRedis(tmp_path / "redis")
+    server.stop()
+    waiter = threading.Thread(
+        target=wait_for_redis, args=(server.connection(), (0.05,)), daemon=True
+    )
+    waiter.start()
+    time.sleep(0.3)
+    assert waiter.is_alive()  # nothing answers yet
+
+    server.start()
+    waiter.join(timeout=10)
+
+    try:
+        assert not waiter.is_alive()
+    finally:
+        server.stop()
