@@ -877,6 +877,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Help Scout's token endpoint and List Conversations, plus the bench's control paths."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as requests' Session expects of Help Scout
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK wait
     state: HelpScoutState  # set on the subclass the server builds
 
     def log_message(self, format: str, *args: Any) -> None:

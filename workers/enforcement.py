@@ -26,7 +26,6 @@ from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.enforcement.customer_messages import record_customer_message
 from helpscout_app.enforcement.draft_scan import scan_drafts
 from helpscout_app.enforcement.sent_replies import enforce_sent_reply
-from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.webhook_events import (
     Handling,
     WebhookEvent,
@@ -42,6 +41,7 @@ from helpscout_app.store.deliveries import (
     record_delivery,
 )
 from helpscout_app.store.models import DeliveryStatus
+from workers.helpscout_token import job_helpscout_client
 from workers.retries import retry_transient_only
 from workers.schedule import DRAFT_SCAN, pass_lock, schedule_next_run
 
@@ -130,7 +130,7 @@ def _act_on_delivery(
         if conversation_id is None:  # parse_webhook_event refuses these; a hand-made job may not
             raise ValueError(f"{event_name} delivery without a conversation id")
         result = enforce_sent_reply(
-            client=HelpScoutClient.from_settings(settings),
+            client=job_helpscout_client(settings),
             session=session,
             notifier=SlackNotifier.from_settings(settings),
             settings=settings,
@@ -195,7 +195,7 @@ def run_draft_scan() -> dict[str, Any]:
     try:
         with job_resources(settings) as resources:
             result = scan_drafts(
-                client=HelpScoutClient.from_settings(resources.settings),
+                client=job_helpscout_client(resources.settings),
                 session=resources.session,
                 notifier=SlackNotifier.from_settings(resources.settings),
                 settings=resources.settings,

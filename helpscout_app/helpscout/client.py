@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import orjson
@@ -58,6 +58,27 @@ _IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "PATCH", "DELETE"})
 _USER_AGENT = "amz-guard (Help Scout Mailbox API client)"
 
 
+class TokenStore(Protocol):
+    """Somewhere a token outlives the client that fetched it.
+
+    Each RQ job builds its own client in a fresh work horse, and a Help Scout token lasts two
+    days: without a store shared by the processes, every job asked Help Scout for a new one (one
+    more request per job, and thousands of live tokens a day).
+    """
+
+    def load(self) -> tuple[str, float] | None:
+        """A stored token and the seconds it is still good for; None when there is none."""
+        ...
+
+    def save(self, token: str, good_for_s: float) -> None:
+        """Keep `token` for `good_for_s` seconds."""
+        ...
+
+    def forget(self, token: str) -> None:
+        """Drop `token` if it is the one stored (Help Scout refused it)."""
+        ...
+
+
 class HelpScoutClient:
     """The Mailbox API calls amz-guard needs, with the token, retries and counters handled.
 
@@ -84,6 +105,7 @@ class HelpScoutClient:
         backoff_s: float = 1.0,
         max_rate_limit_waits: int = 2,
         max_rate_limit_wait_s: float = 60.0,
+        token_store: TokenStore | None = None,
     ) -> None:
         parts = urlsplit(base_url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -110,6 +132,7 @@ class HelpScoutClient:
 
         self._token: SecretStr | None = None
         self._token_renew_at = 0.0
+        self._token_store = token_store
 
         self.api_calls = 0
         self.token_requests = 0
@@ -384,6 +407,8 @@ class HelpScoutClient:
             if response.status_code == 401 and not token_refreshed:
                 # Revoked or expired early; a refused request did nothing, so repeating is safe.
                 log.info("Help Scout refused the token for %s %s; fetching a new one", method, path)
+                if self._token_store is not None:
+                    self._token_store.forget(token.get_secret_value())
                 self._token = None
                 token_refreshed = True
                 continue
@@ -392,9 +417,13 @@ class HelpScoutClient:
             return response
 
     def _access_token(self) -> SecretStr:
-        """The cached token, fetched again when missing or close to expiry."""
+        """The cached token, else the store's, fetched again when missing or close to expiry."""
         if self._token is None or self._clock() >= self._token_renew_at:
-            self._fetch_token()
+            stored = self._token_store.load() if self._token_store is not None else None
+            if stored is not None and stored[1] > 0:
+                self._token, self._token_renew_at = SecretStr(stored[0]), self._clock() + stored[1]
+            else:
+                self._fetch_token()
         assert self._token is not None
         return self._token
 
@@ -444,6 +473,8 @@ class HelpScoutClient:
         self._token = SecretStr(access_token)
         margin_s = min(TOKEN_REFRESH_MARGIN_S, lifetime_s / 2)
         self._token_renew_at = requested_at + lifetime_s - margin_s
+        if self._token_store is not None:
+            self._token_store.save(access_token, self._token_renew_at - self._clock())
 
     def _send(
         self, method: str, url: str, *, safe_to_repeat: bool, **kwargs: Any

@@ -23,7 +23,7 @@ from helpscout_app.alerts.errors import AlertDeliveryError
 from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.amazon.errors import NotificationSourceError
 from helpscout_app.amazon.notification_sources import NotificationSource, open_source
-from helpscout_app.helpscout.client import HelpScoutClient
+from helpscout_app.helpscout.client import HelpScoutClient, TokenStore
 from helpscout_app.helpscout.errors import HelpScoutAPIError
 from helpscout_app.reconciliation.deadlines import alert_deadlines
 from helpscout_app.reconciliation.digest import send_digest
@@ -168,12 +168,19 @@ def _failed(session: Session, result: ReconcileResult, part: str, err: Exception
     log.error("reconciliation: %s failed: %s", part, err)
 
 
-def run_reconcile_pass(session: Session, settings: Settings, *, now: datetime) -> ReconcileResult:
-    """`reconcile` with the Help Scout client, notification source and Slack the settings
-    configure; a part that is not configured is skipped (and said so in the log)."""
+def run_reconcile_pass(
+    session: Session,
+    settings: Settings,
+    *,
+    now: datetime,
+    token_store: TokenStore | None = None,
+) -> ReconcileResult:
+    """`reconcile` with the Help Scout client (its token in `token_store` when given),
+    notification source and Slack the settings configure; a part that is not configured is
+    skipped (and said so in the log)."""
     client = None
     if settings.helpscout_app_id is not None and settings.helpscout_app_secret is not None:
-        client = HelpScoutClient.from_settings(settings)
+        client = HelpScoutClient.from_settings(settings, token_store=token_store)
     else:
         log.warning("reconciliation: Help Scout is not configured, so it is not synced")
     source, cursor = None, None

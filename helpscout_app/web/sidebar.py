@@ -43,6 +43,7 @@ from helpscout_app.web.sidebar_session import (
     mint_session,
     read_session,
 )
+from workers.helpscout_token import helpscout_client
 from workers.queues import APP_EXTENSION as REDIS_EXTENSION
 
 log = logging.getLogger(__name__)
@@ -208,8 +209,12 @@ def _helpscout_client(settings: Settings) -> HelpScoutClient:
     if client is None:
         if settings.helpscout_app_id is None or settings.helpscout_app_secret is None:
             raise ServiceUnavailable("HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET are not set")
-        client = HelpScoutClient.from_settings(
-            settings, timeout_s=HELPSCOUT_TIMEOUT_S, max_retries=0, max_rate_limit_waits=0
+        client = helpscout_client(
+            settings,
+            current_app.extensions[REDIS_EXTENSION],
+            timeout_s=HELPSCOUT_TIMEOUT_S,
+            max_retries=0,
+            max_rate_limit_waits=0,
         )
         local.client = client
     return client
