@@ -23,7 +23,7 @@ from rq.registry import StartedJobRegistry
 from bench.fake_helpscout import FakeHelpScout
 from bench.load import DeliveryMaker, SignedDelivery, end_state, send_delivery, wait_for_drain
 from bench.stack import PrivatePostgres, PrivateRedis, Workers, wait_for
-from workers.queues import WEBHOOKS_QUEUE, queue_for
+from workers.queues import WEBHOOKS_QUEUE, key_for, queue_for
 
 DRAIN_TIMEOUT_S = 90.0
 """Long enough for RQ's first retry (30 s, workers.retries) and the scheduler to queue it."""
@@ -68,9 +68,18 @@ class Stack:
         with self.redis_connection() as connection:
             return Job.fetch(delivery.delivery_key, connection=connection)
 
+    def stall_next_token(self, seconds: float) -> None:
+        """Hold the next job at its Help Scout token request, after its first database writes
+        and before it calls Help Scout: the token kept in Redis (workers.helpscout_token) is
+        dropped, so the job must ask for one, and the fake holds that request."""
+        with self.redis_connection() as connection:
+            for key in connection.scan_iter(key_for("helpscout-token", "*")):
+                connection.delete(key)
+        self.fake.stall_tokens(seconds)
+
     def wait_until_running(self, delivery_key: str) -> None:
         """Until the delivery's job is in a work horse, past its first database writes (its
-        token request is then held by the fake, after `fake.stall_tokens`)."""
+        token request is then held by the fake, after `stall_next_token`)."""
         with self.redis_connection() as connection:
             registry = StartedJobRegistry(WEBHOOKS_QUEUE, connection=connection)
             wait_for(

@@ -46,10 +46,15 @@ def test_jobs_that_failed_while_the_database_was_down_are_retried_and_complete(
 def test_a_note_posted_just_before_the_database_went_down_is_not_posted_again(
     stack: Stack,
 ) -> None:
-    stack.fake.stall_tokens(4.0)  # holds the job after its first writes, before the note
+    tokens_before = stack.fake.stats()["requests"].get("token", 0)
+    stack.stall_next_token(4.0)  # holds the job after its first writes, before the note
     delivery = stack.deliveries.next()
     assert stack.send(delivery) == "202"
-    wait_for(lambda: stack.fake.stats()["requests"].get("token", 0) > 0, 10, "no token asked")
+    wait_for(
+        lambda: stack.fake.stats()["requests"].get("token", 0) > tokens_before,
+        10,
+        "no token asked",
+    )
     time.sleep(1.0)
     stack.postgres.stop()  # the note goes out when the stall ends, its record cannot be written
     wait_for(lambda: stack.fake.notes().get(str(delivery.conversation_id)), 10, "no note posted")

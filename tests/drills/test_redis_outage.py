@@ -38,7 +38,7 @@ def test_webhooks_get_503_while_redis_is_down_and_nothing_accepted_is_lost(
 
 def test_a_worker_cut_off_from_redis_mid_job_works_again_when_it_returns(stack: Stack) -> None:
     [worker] = [p for p in stack.workers.processes if p.poll() is None]
-    stack.fake.stall_tokens(3.0)
+    stack.stall_next_token(3.0)
     cut_off = stack.deliveries.next()
     assert stack.send(cut_off) == "202"
     stack.wait_until_running(cut_off.delivery_key)

@@ -28,7 +28,7 @@ STALL_S = 20.0
 def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
     [worker] = [p for p in stack.workers.processes if p.poll() is None]
     idle_children = set(stack.workers.horse_pids(worker))  # RQ's scheduler process
-    stack.fake.stall_tokens(STALL_S)
+    stack.stall_next_token(STALL_S)
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
@@ -45,7 +45,7 @@ def test_a_killed_worker_s_job_is_found_abandoned_and_retried_once(stack: Stack)
     running = [p for p in stack.workers.processes if p.poll() is None]
     time.sleep(3.0)  # both booted, RQ's scheduler started in one of them
     idle = {p.pid: set(stack.workers.horse_pids(p)) for p in running}
-    stack.fake.stall_tokens(STALL_S)
+    stack.stall_next_token(STALL_S)
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
