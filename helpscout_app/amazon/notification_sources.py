@@ -16,7 +16,7 @@ import contextlib
 import json
 import mailbox
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -258,19 +258,7 @@ class ImapSource:
         """Messages with a UID above the cursor's (all of them after a UIDVALIDITY change),
         lowest UID first, at most `limit`."""
         uidvalidity, last_uid = _imap_position(cursor)
-        try:
-            client = IMAPClient(
-                self.host,
-                port=self.port,
-                ssl=self.use_ssl,
-                ssl_context=self.ssl_context,
-                timeout=self.timeout_s,
-            )
-        except (IMAPClientError, OSError) as err:
-            raise self._error("cannot connect", err) from err
-        try:
-            client.login(self.username, self._password)
-            selected = client.select_folder(self.folder, readonly=True)
+        with self._examined() as (client, selected):
             server_uidvalidity = int(selected[b"UIDVALIDITY"])
             if server_uidvalidity != uidvalidity:
                 last_uid = 0
@@ -278,10 +266,6 @@ class ImapSource:
             uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]))
             uids = [uid for uid in uids if uid > last_uid][:limit]
             messages = list(self._fetch(client, server_uidvalidity, uids))
-        except (IMAPClientError, OSError, KeyError, ValueError) as err:
-            raise self._error("cannot read", err) from err
-        finally:
-            _logout_quietly(client)
         new_last_uid = max((uid for uid in uids), default=last_uid)
         return messages, json.dumps(
             {"imap_uidvalidity": server_uidvalidity, "imap_last_uid": new_last_uid}
@@ -289,20 +273,7 @@ class ImapSource:
 
     def status(self) -> MailboxStatus:
         """Log in, EXAMINE the folder, and read the INTERNALDATE of its highest UID."""
-        try:
-            client = IMAPClient(
-                self.host,
-                port=self.port,
-                ssl=self.use_ssl,
-                ssl_context=self.ssl_context,
-                timeout=self.timeout_s,
-            )
-        except (IMAPClientError, OSError) as err:
-            raise self._error("cannot connect", err) from err
-        try:
-            client.normalise_times = False  # aware datetimes, in the server's offset
-            client.login(self.username, self._password)
-            selected = client.select_folder(self.folder, readonly=True)
+        with self._examined(normalise_times=False) as (client, selected):
             count = int(selected[b"EXISTS"])
             newest_at = None
             if count:
@@ -312,11 +283,34 @@ class ImapSource:
                     for fields in client.fetch("*", ["INTERNALDATE"]).values()
                 ]
                 newest_at = max(arrivals).astimezone(UTC) if arrivals else None
+        return MailboxStatus(message_count=count, newest_at=newest_at)
+
+    @contextlib.contextmanager
+    def _examined(
+        self, *, normalise_times: bool = True
+    ) -> Iterator[tuple[IMAPClient, dict[bytes, Any]]]:
+        """A logged-in connection with the folder opened read-only (EXAMINE), and what the
+        server said of the folder; logged out after. Raises `NotificationSourceError` for
+        anything the server or the network does wrong, inside the block too.
+        `normalise_times=False` keeps the server's offsets (aware datetimes)."""
+        try:
+            client = IMAPClient(
+                self.host,
+                port=self.port,
+                ssl=self.use_ssl,
+                ssl_context=self.ssl_context,
+                timeout=self.timeout_s,
+            )
+        except (IMAPClientError, OSError) as err:
+            raise self._error("cannot connect", err) from err
+        try:
+            client.normalise_times = normalise_times
+            client.login(self.username, self._password)
+            yield client, client.select_folder(self.folder, readonly=True)
         except (IMAPClientError, OSError, KeyError, ValueError) as err:
             raise self._error("cannot read", err) from err
         finally:
             _logout_quietly(client)
-        return MailboxStatus(message_count=count, newest_at=newest_at)
 
     def _fetch(
         self, client: IMAPClient, uidvalidity: int, uids: list[int]
