@@ -37,6 +37,7 @@ def test_sqlite_creates_the_database_directory_and_sets_its_pragmas(tmp_path: Pa
         with engine.connect() as connection:
             pragma = connection.exec_driver_sql
             assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL: fsync at checkpoints
             assert pragma("PRAGMA busy_timeout").scalar() == 15_000
             assert pragma("PRAGMA foreign_keys").scalar() == 1
     finally:
