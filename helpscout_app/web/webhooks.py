@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import redis.exceptions
+import structlog
 from flask import Blueprint, abort, current_app, request
 from pydantic import SecretStr
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
@@ -79,13 +80,15 @@ def probe_helpscout_webhook() -> tuple[str, int]:
 
 
 def _outcome(event_name: str | None, outcome: str, **context: object) -> None:
-    """Count and log how a delivery was answered; `event_name` None while it is unverified."""
+    """Count how an accepted delivery was answered, and say so on the request's log line.
+
+    The facts are bound to the request's log context, so the one "request handled" line
+    (observability.request_ids) carries them: at hundreds of deliveries a second, a second line
+    per delivery cost as much as a third of the view's time. Refusals log lines of their own.
+    """
     metrics.count_webhook(event_name, outcome)
-    log.info(
-        "Help Scout webhook %s",
-        outcome,
-        extra={"helpscout_event": event_name or metrics.UNVERIFIED_EVENT, "outcome": outcome}
-        | context,
+    structlog.contextvars.bind_contextvars(
+        helpscout_event=event_name or metrics.UNVERIFIED_EVENT, outcome=outcome, **context
     )
 
 
