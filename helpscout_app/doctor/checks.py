@@ -133,6 +133,7 @@ def check_database(database_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 
+    from helpscout_app.store.database import with_connect_timeout
     from helpscout_app.store.errors import DatabaseUnavailable
     from helpscout_app.store.migrate import current_revision, head_revision, known_revisions
 
@@ -155,8 +156,7 @@ def check_database(database_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -
                 f"no database file at {path}",
                 "run `amz-guard db upgrade` to create it, or fix DATABASE_URL or DATA_DIR",
             )
-    elif "connect_timeout" not in url.query:
-        url = url.update_query_dict({"connect_timeout": str(max(2, round(timeout_s)))})
+    url = with_connect_timeout(url, max(2, round(timeout_s)))
     try:
         revision = current_revision(url)
     except DatabaseUnavailable as err:

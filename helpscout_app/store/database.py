@@ -38,6 +38,14 @@ def normalize_url(database_url: str | URL) -> URL:
     return url
 
 
+def with_connect_timeout(url: URL, seconds: int) -> URL:
+    """`url` with a PostgreSQL connect timeout of `seconds`, unless it sets its own: a probe
+    (/readyz, `amz-guard doctor`) must answer before whoever asked gives up. SQLite: as is."""
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        return url.update_query_dict({"connect_timeout": str(seconds)})
+    return url
+
+
 def create_engine_for(database_url: str | URL) -> Engine:
     """An engine for a `sqlite:///PATH` or `postgresql://…` URL, set up for concurrent workers.
 

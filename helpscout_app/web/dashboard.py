@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import get_session
+from helpscout_app.web.bearer import offered_bearer_token, token_matches
 from helpscout_app.web.dashboard_report import build_report
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,8 @@ def _refusal(settings: Settings) -> Response | None:
 
 
 def _token_matches(settings: Settings) -> bool:
-    if settings.dashboard_token is None:
-        return False
-    header = request.headers.get("Authorization", "")
-    offered = header[7:] if header.startswith("Bearer ") else request.args.get("token", "")
-    expected = settings.dashboard_token.get_secret_value()
-    return bool(offered) and hmac.compare_digest(offered.encode(), expected.encode())
+    offered = offered_bearer_token() or request.args.get("token", "")
+    return token_matches(offered, settings.dashboard_token)
 
 
 def _basic_auth_matches(settings: Settings) -> bool:

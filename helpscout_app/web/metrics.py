@@ -9,12 +9,11 @@ internet either way: it names queue and alert volumes.
 
 from __future__ import annotations
 
-import hmac
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app
 
 from helpscout_app.observability.exposition import ScrapeGauge, SharedCounters, render_metrics
 from helpscout_app.reconciliation.reconcile_pass import last_successful_pass_at
@@ -22,6 +21,7 @@ from helpscout_app.reconciliation.sla_census import count_by_sla_state
 from helpscout_app.store.database import APP_EXTENSION as STORE_EXTENSION
 from helpscout_app.store.database import StoreState
 from helpscout_app.store.timestamps import utc_now
+from helpscout_app.web.bearer import offered_bearer_token, token_matches
 from workers.queues import APP_EXTENSION as REDIS_EXTENSION
 from workers.queues import metrics_key_prefix, queue_backlog
 
@@ -104,10 +104,7 @@ def metrics_page() -> Response:
 def _require_metrics_token(settings: Settings) -> None:
     if settings.metrics_token is None:
         return
-    header = request.headers.get("Authorization", "")
-    offered = header[7:] if header.startswith("Bearer ") else ""
-    expected = settings.metrics_token.get_secret_value()
-    if not (offered and hmac.compare_digest(offered.encode(), expected.encode())):
+    if not token_matches(offered_bearer_token(), settings.metrics_token):
         abort(
             Response(
                 "METRICS_TOKEN required as a Bearer token\n", 401, {"WWW-Authenticate": "Bearer"}

@@ -15,7 +15,7 @@ from redis import Redis
 from sqlalchemy import URL
 from sqlalchemy.exc import ArgumentError
 
-from helpscout_app.store.database import normalize_url
+from helpscout_app.store.database import normalize_url, with_connect_timeout
 from helpscout_app.store.errors import DatabaseUnavailable
 from helpscout_app.store.migrate import current_revision, head_revision
 
@@ -66,6 +66,4 @@ def _probe_url(database_url: str) -> URL | str:
         url = normalize_url(database_url)
     except (ArgumentError, ValueError):  # unreadable: current_revision reports it
         return database_url
-    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
-        return url.update_query_dict({"connect_timeout": str(DATABASE_CONNECT_TIMEOUT_S)})
-    return url
+    return with_connect_timeout(url, DATABASE_CONNECT_TIMEOUT_S)
