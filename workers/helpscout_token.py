@@ -66,9 +66,14 @@ class RedisTokenStore:
             log.warning("Help Scout token not dropped from Redis (%s)", type(err).__name__)
 
 
+def token_store_for(settings: Settings, connection: Redis) -> RedisTokenStore:
+    """The store of the token for the settings' Help Scout API and app."""
+    return RedisTokenStore(connection, settings.helpscout_api_url, settings.helpscout_app_id or "")
+
+
 def helpscout_client(settings: Settings, connection: Redis, **options: object) -> HelpScoutClient:
     """`HelpScoutClient.from_settings` with the token kept in Redis; `options` go to the client."""
-    store = RedisTokenStore(connection, settings.helpscout_api_url, settings.helpscout_app_id or "")
+    store = token_store_for(settings, connection)
     return HelpScoutClient.from_settings(settings, token_store=store, **options)
 
 

@@ -16,7 +16,7 @@ from rq import get_current_job
 from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
 from helpscout_app.settings import load_settings
 from workers.enforcement import job_resources
-from workers.helpscout_token import RedisTokenStore
+from workers.helpscout_token import token_store_for
 from workers.schedule import RECONCILE, pass_lock, schedule_next_run
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,11 @@ def run_reconciliation() -> dict[str, Any]:
         return {"skipped": "the previous pass is still running"}
     try:
         with job_resources(settings) as resources:
-            token_store = RedisTokenStore(
-                job.connection, settings.helpscout_api_url, settings.helpscout_app_id or ""
-            )
             result = run_reconcile_pass(
-                resources.session, resources.settings, now=now, token_store=token_store
+                resources.session,
+                resources.settings,
+                now=now,
+                token_store=token_store_for(resources.settings, job.connection),
             )
     finally:
         if lock.owned():

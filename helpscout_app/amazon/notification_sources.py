@@ -166,14 +166,14 @@ class MaildirSource:
     def status(self) -> MailboxStatus:
         """How many messages new/ and cur/ hold, and the newest file's modification time."""
         try:
-            folder = mailbox.Maildir(self.path, factory=None, create=False)
-            count = len(folder.keys())
+            mailbox.Maildir(self.path, factory=None, create=False)  # no such Maildir: raises
             times = [
                 entry.stat().st_mtime
                 for subdir in ("new", "cur")
                 for entry in (self.path / subdir).iterdir()
                 if entry.is_file() and not entry.name.startswith(".")
             ]
+            count = len(times)  # one listing for both figures
         except (OSError, mailbox.Error) as err:
             raise NotificationSourceError(
                 f"cannot read the Maildir {self.path}: {type(err).__name__}: {err}"
