@@ -279,7 +279,7 @@ class Workers:
             started.append(process)
         return started
 
-    def horse_pids(self, process: subprocess.Popen[bytes]) -> list[int]:
+    def children(self, process: subprocess.Popen[bytes]) -> list[int]:
         """The pids of `process`'s children: RQ's scheduler, and its work horse during a job."""
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         try:
@@ -287,10 +287,28 @@ class Workers:
         except OSError:
             return []
 
+    def horse_pid(self, process: subprocess.Popen[bytes]) -> int | None:
+        """The pid of `process`'s work horse while it runs a job, else None.
+
+        RQ's horse calls `os.setpgrp()` right after the fork, so it is the one child leading its
+        own process group; the scheduler, also a child, stays in the worker's group."""
+        for pid in self.children(process):
+            with contextlib.suppress(OSError, ValueError):
+                if os.getpgid(pid) == pid:
+                    return pid
+        return None
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
-        """SIGKILL the worker and its work horse (its process group), as a container kill does."""
+        """SIGKILL the worker, its scheduler and its work horse, as a container kill does.
+
+        The horse leads a process group of its own (see `horse_pid`), so killing the worker's
+        group alone would leave it running as an orphan and finishing the job."""
+        horse = self.horse_pid(process)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        if horse is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(horse, signal.SIGKILL)
         process.wait(timeout=10)
 
     def logs(self, tail: int | None = 3000) -> str:

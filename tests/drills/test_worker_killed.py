@@ -18,22 +18,24 @@ from __future__ import annotations
 
 import os
 import signal
-import time
+from pathlib import Path
 
 from drill_stack import Stack
+
+from bench.stack import wait_for
 
 STALL_S = 20.0
 
 
 def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
     [worker] = [p for p in stack.workers.processes if p.poll() is None]
-    idle_children = set(stack.workers.horse_pids(worker))  # RQ's scheduler process
     stack.stall_next_token(STALL_S)
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
     stack.wait_until_running(delivery.delivery_key)
-    [horse] = set(stack.workers.horse_pids(worker)) - idle_children
+    horse = stack.workers.horse_pid(worker)
+    assert horse is not None
     os.kill(horse, signal.SIGKILL)
 
     stack.assert_exactly_once([delivery])
@@ -43,15 +45,25 @@ def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
 def test_a_killed_worker_s_job_is_found_abandoned_and_retried_once(stack: Stack) -> None:
     stack.workers.start(1)  # two workers: one will die, the other survives
     running = [p for p in stack.workers.processes if p.poll() is None]
-    time.sleep(3.0)  # both booted, RQ's scheduler started in one of them
-    idle = {p.pid: set(stack.workers.horse_pids(p)) for p in running}
     stack.stall_next_token(STALL_S)
     delivery = stack.deliveries.next()
 
     assert stack.send(delivery) == "202"
     stack.wait_until_running(delivery.delivery_key)
-    [doomed] = [p for p in running if set(stack.workers.horse_pids(p)) - idle[p.pid]]
+    [doomed] = [p for p in running if stack.workers.horse_pid(p) is not None]
+    horse = stack.workers.horse_pid(doomed)
     stack.workers.kill(doomed)
+    assert horse is not None
+    wait_for(lambda: not _alive(horse), 5, f"the horse {horse} outlived its worker")
     stack.skip_to_abandoned_job_retries()
 
     stack.assert_exactly_once([delivery])
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is still a running process (a reaped or zombie one is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
