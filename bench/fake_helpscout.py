@@ -2,8 +2,9 @@
 
 It serves what the workers call while they handle webhook deliveries and run the draft scan:
 `POST /v2/oauth2/token`, `POST /v2/conversations/{id}/notes` (201 with `Resource-ID`),
-`GET /v2/conversations/{id}`, `PUT /v2/conversations/{id}/tags` (204) and `GET
-/v2/conversations` (an empty HAL page). Bodies come from tests/fixtures/helpscout/api/.
+`GET /v2/conversations/{id}`, `GET /v2/conversations/{id}/threads` (the notes posted to it,
+newest first), `PUT /v2/conversations/{id}/tags` (204) and `GET /v2/conversations` (an empty
+HAL page). Bodies come from tests/fixtures/helpscout/api/.
 
 What it received, and faults to serve, go through a control API beside it:
 
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 API_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "helpscout" / "api"
-CONVERSATION_PATH = re.compile(r"^/v2/conversations/(\d+)(/notes|/tags)?$")
+CONVERSATION_PATH = re.compile(r"^/v2/conversations/(\d+)(/notes|/tags|/threads)?$")
 
 
 class FakeState:
@@ -49,6 +50,7 @@ class FakeState:
 
     def reset(self) -> None:
         self.notes: Counter[str] = Counter()
+        self.note_threads: dict[str, list[dict[str, Any]]] = {}  # conversation id: newest first
         self.requests: Counter[str] = Counter()
         self.faults: list[tuple[int, float | None]] = []
         self.faults_served = 0
@@ -127,12 +129,24 @@ class FakeHandler(BaseHTTPRequestHandler):
             }
             self._send(200, json.dumps(page).encode())
         elif match and method == "POST" and match.group(2) == "/notes":
+            text = json.loads(raw_body or b"{}").get("text", "")
             with state.lock:
                 state.requests["create note"] += 1
                 state.notes[match.group(1)] += 1
                 note_id = state.next_note_id
                 state.next_note_id += 1
+                note = {"id": note_id, "type": "note", "state": "published", "body": text}
+                state.note_threads.setdefault(match.group(1), []).insert(0, note)
             self._send(201, b"", {"Resource-ID": str(note_id)})
+        elif match and method == "GET" and match.group(2) == "/threads":
+            with state.lock:
+                state.requests["list threads"] += 1
+                threads = list(state.note_threads.get(match.group(1), []))
+            page = {
+                "_embedded": {"threads": threads},
+                "page": {"size": 50, "totalElements": len(threads), "totalPages": 1, "number": 1},
+            }
+            self._send(200, json.dumps(page).encode())
         elif match and method == "PUT" and match.group(2) == "/tags":
             with state.lock:
                 state.requests["set tags"] += 1

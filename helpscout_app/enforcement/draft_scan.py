@@ -36,7 +36,7 @@ the conversation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,11 @@ from helpscout_app.alerts.messages import Alert, blocked_reply_alert, draft_flag
 from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.enforcement.conversation_ref import ConversationRef, conversation_ref
 from helpscout_app.enforcement.incidents import CheckedThread, act_once, check_thread
-from helpscout_app.enforcement.notes import blocked_schedule_note, draft_note
+from helpscout_app.enforcement.notes import (
+    blocked_schedule_note,
+    draft_note,
+    holds_incident_note,
+)
 from helpscout_app.enforcement.stored_conversations import store_conversation, store_thread
 from helpscout_app.enforcement.threads import (
     ThreadState,
@@ -254,10 +258,12 @@ class _BlockedDraft:
         report, agent_name = self.checked.report, self.agent_name
 
         def note() -> None:
-            text = blocked_schedule_note(report, cancelled=cancelled, agent_name=agent_name)
+            text = blocked_schedule_note(
+                report, incident_id=self.incident.id, cancelled=cancelled, agent_name=agent_name
+            )
             self.client.create_note(self.conversation.conversation_id, text)
 
-        if act_once(self.session, self.incident, IncidentAction.NOTE, note) and not cancelled:
+        if self._note_once(note) and not cancelled:
             result.drafts_flagged += 1
         alert = blocked_reply_alert(
             self.conversation,
@@ -275,7 +281,8 @@ class _BlockedDraft:
         conversation_id = self.conversation.conversation_id
 
         def note() -> None:
-            self.client.create_note(conversation_id, draft_note(report, agent_name=agent_name))
+            text = draft_note(report, incident_id=self.incident.id, agent_name=agent_name)
+            self.client.create_note(conversation_id, text)
 
         def tag() -> None:
             self.client.add_tags(conversation_id, [DRAFT_BLOCKED_TAG])
@@ -291,12 +298,24 @@ class _BlockedDraft:
             if send_alert_once(self.session, self.notifier, flagged, now=self.now):
                 result.alerts_sent += 1
 
-        if act_once(self.session, self.incident, IncidentAction.NOTE, note):
+        if self._note_once(note):
             result.drafts_flagged += 1
         act_once(self.session, self.incident, IncidentAction.TAGGED, tag)
         # Not when this content was alerted already: a Send Later reply the gate turned back
         # into a draft has had its [blocked-reply] alert.
         act_once(self.session, self.incident, IncidentAction.ALERTED, alert)
+
+    def _note_once(self, note: Callable[[], None]) -> bool:
+        """Post the incident's note unless it was, looking in Help Scout when an earlier attempt
+        may have posted it without recording it."""
+
+        def noted_before() -> bool:
+            threads = self.client.list_threads(self.conversation.conversation_id)
+            return holds_incident_note(threads, self.incident.id)
+
+        return act_once(
+            self.session, self.incident, IncidentAction.NOTE, note, done_before=noted_before
+        )
 
     def _cancel_schedule(self) -> bool:
         """Cancel the Send Later reply; False when Help Scout says it is no longer scheduled."""

@@ -20,6 +20,7 @@ from helpscout_app.enforcement.threads import attachment_names, thread_author, t
 from helpscout_app.observability import metrics
 from helpscout_app.store.compliance_checks import (
     add_incident_action,
+    add_incident_attempt,
     body_hash,
     record_check,
     record_incident,
@@ -100,18 +101,37 @@ def act_once(
     incident: ComplianceIncident,
     action: IncidentAction,
     perform: Callable[[], object],
+    *,
+    done_before: Callable[[], bool] | None = None,
 ) -> bool:
     """Call `perform` unless `action` is recorded on the incident, then record it; True if run.
 
     Commits before `perform` (no transaction, so no SQLite write lock, is held across an HTTP
     call) and after recording. If `perform` raises, nothing is recorded and the error goes up:
-    the retry runs it again. An action done whose record was then lost is done twice; that is
-    the price of not holding a lock across the call.
+    the retry runs it again.
+
+    An action done whose record was then lost (the job died, or the database went away, between
+    the call and the commit) would be done again by the retry. For an action that can be looked
+    up afterwards, `done_before` says whether it was: the attempt is recorded before the call,
+    and a retry that finds an attempt without its record asks `done_before` first (one more
+    outside call, on that path only) and records the action if it was done.
     """
     session.refresh(incident)
     if action.value in incident.actions:
         session.commit()
         return False
+    if done_before is not None:
+        if action.value in incident.attempts and done_before():
+            add_incident_action(session, incident, action)
+            session.commit()
+            log.info(
+                "incident %s on conversation %s: %s found done by an earlier attempt",
+                incident.id,
+                incident.conversation_id,
+                action,
+            )
+            return False
+        add_incident_attempt(session, incident, action)
     session.commit()
     perform()
     add_incident_action(session, incident, action)

@@ -7,12 +7,17 @@ detector's redacted body, kept as HTML so the agent can copy it), and the playbo
 Every note starts with `NOTE_MARKER`, visible text, since Help Scout may rewrite a note's markup
 but keeps its words: `is_amz_guard_note` finds it, so amz-guard's notes (which quote the very
 contact details they report) never trigger another round (reference/helpscout.md §2.7).
+
+Every note ends with its incident's reference (`incident_reference`): a job that posted a note
+and lost its record of it before it could write it down (the database went away) finds the
+note on the conversation by that reference and does not post it twice (`holds_incident_note`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from helpscout_app.compliance import Finding, Kind, Report
@@ -23,10 +28,13 @@ NOTE_MARKER = "[amz-guard]"
 
 NOT_ALLOWED = "contact details or attachments Amazon does not allow"
 
+_REFERENCE = re.compile(r"amz-guard\s+incident\s+#(\d+)\b")  # \s: Help Scout may write &nbsp;
 
-def noncompliant_note(report: Report, *, agent_name: str | None = None) -> str:
+
+def noncompliant_note(report: Report, *, incident_id: int, agent_name: str | None = None) -> str:
     """The note on a reply that already went to the buyer with what Amazon does not allow."""
     return _note(
+        incident_id,
         f"This reply{_by(agent_name)} went to the Amazon buyer with {NOT_ALLOWED}. It cannot "
         "be recalled: check the buyer's Amazon messages, and reply again only if needed.",
         report,
@@ -34,7 +42,9 @@ def noncompliant_note(report: Report, *, agent_name: str | None = None) -> str:
     )
 
 
-def blocked_schedule_note(report: Report, *, cancelled: bool, agent_name: str | None = None) -> str:
+def blocked_schedule_note(
+    report: Report, *, incident_id: int, cancelled: bool, agent_name: str | None = None
+) -> str:
     """The note on a Send Later reply Amazon would refuse; `cancelled` when the gate held it."""
     if cancelled:
         headline = (
@@ -47,12 +57,13 @@ def blocked_schedule_note(report: Report, *, cancelled: bool, agent_name: str | 
             f"This Send Later reply{_by(agent_name)} holds {NOT_ALLOWED}, and it will go out "
             "as scheduled. Change it as below before then."
         )
-    return _note(headline, report, redacted_title="What to send instead")
+    return _note(incident_id, headline, report, redacted_title="What to send instead")
 
 
-def draft_note(report: Report, *, agent_name: str | None = None) -> str:
+def draft_note(report: Report, *, incident_id: int, agent_name: str | None = None) -> str:
     """The note on a draft reply Amazon would refuse, before it is sent."""
     return _note(
+        incident_id,
         f"The draft reply{_by(agent_name)} holds {NOT_ALLOWED}. Change it as below before "
         "you send it.",
         report,
@@ -65,8 +76,31 @@ def is_amz_guard_note(thread: Mapping[str, Any]) -> bool:
     return is_note(thread) and NOTE_MARKER in html.unescape(thread_body(thread))
 
 
-def _note(headline: str, report: Report, *, redacted_title: str) -> str:
-    """Marker and headline, the findings, the redacted reply, and the playbook warnings."""
+def incident_reference(incident_id: int) -> str:
+    """The line that closes an incident's note: for the agent and manager to quote, and for
+    `holds_incident_note` to find."""
+    return f"amz-guard incident #{incident_id}"
+
+
+def noted_incident(thread: Mapping[str, Any]) -> int | None:
+    """The incident an amz-guard note reports (its last reference), None for any other thread.
+
+    The last one: a reference quoted earlier in the note (in the reply it reports) is not the
+    note's own."""
+    if not is_amz_guard_note(thread):
+        return None
+    references = _REFERENCE.findall(html.unescape(thread_body(thread)))
+    return int(references[-1]) if references else None
+
+
+def holds_incident_note(threads: Iterable[Mapping[str, Any]], incident_id: int) -> bool:
+    """True when one of the conversation's `threads` is amz-guard's note on `incident_id`."""
+    return any(noted_incident(thread) == incident_id for thread in threads)
+
+
+def _note(incident_id: int, headline: str, report: Report, *, redacted_title: str) -> str:
+    """Marker and headline, the findings, the redacted reply, the playbook warnings, and the
+    incident's reference."""
     parts = [
         f"<p><strong>{html.escape(NOTE_MARKER)}</strong> {_text(headline)}</p>",
         "<p><strong>Not allowed:</strong></p>",
@@ -83,6 +117,7 @@ def _note(headline: str, report: Report, *, redacted_title: str) -> str:
         parts.append(f"<p>Remove the attachments ({names}): send none to Amazon buyers.</p>")
     if report.warnings:
         parts += ["<p><strong>Playbook reminders:</strong></p>", _finding_list(report.warnings)]
+    parts.append(f"<p><small>{_text(incident_reference(incident_id))}</small></p>")
     return "".join(parts)
 
 

@@ -101,6 +101,7 @@ def record_incident(
                 finding for finding in check.findings if finding["severity"] == BLOCKING_SEVERITY
             ),
             "actions": [],
+            "attempts": [],
             "created_at": now or utc_now(),
         },
         unique_columns=("check_id",),
@@ -126,6 +127,22 @@ def add_incident_action(
     if action in incident.actions:
         return False
     incident.actions = [*incident.actions, action.value]  # a new list: JSON is not tracked
+    session.flush()
+    return True
+
+
+def add_incident_attempt(
+    session: Session, incident: ComplianceIncident, action: IncidentAction
+) -> bool:
+    """Record that `action` is about to be tried for `incident`; False if it was before.
+
+    Written (and committed by the caller) before the outside call, so a retry knows a lost
+    attempt may have done it. Locked as `add_incident_action` is."""
+    action = IncidentAction(action)
+    session.refresh(incident, with_for_update=True)
+    if action in incident.attempts:
+        return False
+    incident.attempts = [*incident.attempts, action.value]  # a new list: JSON is not tracked
     session.flush()
     return True
 

@@ -207,6 +207,8 @@ class ComplianceIncident(Base):
     """A blocked reply amz-guard acted on: one per check, listing the actions done so far.
 
     `actions` grows as a job completes each step, so a retried job can skip what is done.
+    `attempts` lists the steps begun whose outcome a lost job may never have recorded (a note
+    posted just before the database went away): a retry checks Help Scout before doing them.
     """
 
     __tablename__ = "compliance_incidents"
@@ -221,6 +223,7 @@ class ComplianceIncident(Base):
     agent_name: Mapped[str | None] = mapped_column(String(255))
     finding_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     actions: Mapped[list[str]] = mapped_column(JSON, default=list)  # IncidentAction values
+    attempts: Mapped[list[str]] = mapped_column(JSON, default=list)  # IncidentAction values
     created_at: Mapped[datetime]
 
     check: Mapped[ComplianceCheck] = relationship()

@@ -11,7 +11,7 @@ import pytest
 
 from helpscout_app.cli import main
 from helpscout_app.settings import Settings
-from helpscout_app.store.migrate import is_at_head
+from helpscout_app.store.migrate import head_revision, is_at_head
 
 INSTALLED_SCRIPT = Path(sys.executable).parent / "amz-guard"
 
@@ -31,8 +31,9 @@ def test_upgrade_migrates_an_empty_database_then_finds_nothing_to_do(
     second = capsys.readouterr()
 
     assert is_at_head(database_url)
-    assert first.out.endswith(": upgraded from an empty database to revision 0002\n")
-    assert second.out.endswith(": already at revision 0002, the newest; nothing to do\n")
+    head = head_revision()
+    assert first.out.endswith(f": upgraded from an empty database to revision {head}\n")
+    assert second.out.endswith(f": already at revision {head}, the newest; nothing to do\n")
     assert first.err == second.err == ""
 
 

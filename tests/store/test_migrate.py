@@ -53,7 +53,7 @@ def test_upgrade_creates_every_table_and_reaches_head(database_url: str) -> None
     upgrade(database_url)
 
     assert table_names(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == head_revision() == "0002"
+    assert current_revision(database_url) == head_revision() == "0003"
     assert is_at_head(database_url)
 
 

@@ -205,9 +205,15 @@ def test_a_job_that_keeps_failing_is_retried_then_lands_in_the_failed_registry(
     helpscout_calls: Calls,
     store_session: Session,
     queue: Queue,
+    load_fixture: Callable[[str], bytes],
 ) -> None:
     helpscout_api.post(  # rate-limited for good: the client waits twice, then gives up
         f"{API_URL}{CONVERSATION}/notes", status=429, headers={"X-RateLimit-Retry-After": "0"}
+    )
+    helpscout_api.get(  # where a retry looks for the note an earlier try may have posted
+        f"{API_URL}{CONVERSATION}/threads",
+        body=load_fixture("helpscout/api/list_threads.json"),
+        content_type="application/hal+json",
     )
     helpscout_sender.send(AGENT_REPLY, "convo.agent.reply.created.with-phone")
 
@@ -224,7 +230,9 @@ def test_a_job_that_keeps_failing_is_retried_then_lands_in_the_failed_registry(
     assert job.get_status() is JobStatus.FAILED
     assert queue.failed_job_registry.get_job_ids() == [REPLY_KEY]
     tries = 1 + len(RETRY_INTERVALS_S)
-    assert helpscout_calls() == [("POST", f"{CONVERSATION}/notes")] * 3 * tries
+    post_note = [("POST", f"{CONVERSATION}/notes")] * 3
+    look_first = [("GET", f"{CONVERSATION}/threads?page=1")]
+    assert helpscout_calls() == post_note + (look_first + post_note) * (tries - 1)
     [delivery] = delivery_rows(store_session)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, tries)
 
