@@ -3,6 +3,7 @@ client on it, the fake Slack behind a notifier, and the API calls made, in order
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,49 @@ class CallLog:
             for call in self._http.calls
             if call.request.method == method and urlsplit(call.request.url).path == f"/v2{path}"
         ]
+
+
+class HelpScoutNotes:
+    """A conversation's notes on the `responses` mock: POST stores the note, then answers as the
+    test says; GET .../threads lists the stored notes before the fixture's threads."""
+
+    def __init__(
+        self, http: responses.RequestsMock, api_json: Callable[[str], Any], conversation_id: int
+    ) -> None:
+        self.posted: list[str] = []
+        self.answers: list[Exception | int] = []  # for the next POSTs; then 201
+        self.threads = api_json("list_threads.json")
+        path = f"{API_URL}/conversations/{conversation_id}"
+        http.add_callback(responses.POST, f"{path}/notes", callback=self._post)
+        http.add_callback(responses.GET, f"{path}/threads", callback=self._list)
+        http.get(path, json=api_json("get_conversation.json"))
+        http.put(f"{path}/tags", status=204)
+
+    def _post(self, request: Any) -> tuple[int, dict[str, str], str]:
+        answer = self.answers.pop(0) if self.answers else 201
+        if answer == 500:
+            return 500, {}, '{"message": "Internal Server Error"}'  # not stored
+        self.posted.append(json.loads(request.body)["text"])
+        if isinstance(answer, Exception):
+            raise answer  # stored, but the answer never came back
+        return 201, {"Resource-ID": str(8812004600 + len(self.posted))}, ""
+
+    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
+        notes = [
+            {"id": 8812004600 + n, "type": "note", "state": "published", "body": text}
+            for n, text in enumerate(self.posted, start=1)
+        ]
+        page = copy.deepcopy(self.threads)
+        page["_embedded"]["threads"][:0] = reversed(notes)  # newest first
+        return 200, {"Content-Type": "application/hal+json"}, json.dumps(page)
+
+
+@pytest.fixture
+def helpscout_notes(
+    http: responses.RequestsMock, api_json: Callable[[str], Any]
+) -> Callable[[int], HelpScoutNotes]:
+    """`helpscout_notes(conversation_id)`: that conversation's notes, threads and tags served."""
+    return lambda conversation_id: HelpScoutNotes(http, api_json, conversation_id)
 
 
 @pytest.fixture

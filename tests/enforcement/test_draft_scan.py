@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.enforcement.draft_scan import DraftScanResult, scan_drafts
 from helpscout_app.enforcement.notes import NOTE_MARKER
 from helpscout_app.helpscout.client import HelpScoutClient
+from helpscout_app.helpscout.errors import HelpScoutAPIError
 from helpscout_app.settings import EnforcementMode, Settings
 from helpscout_app.store.models import (
     AlertSent,
@@ -33,7 +35,7 @@ from helpscout_app.store.models import (
 )
 
 if TYPE_CHECKING:
-    from conftest import CallLog, FakeSlack
+    from conftest import CallLog, FakeSlack, HelpScoutNotes
 
 API_URL = "http://127.0.0.1:9/v2"
 FLAGGED = 3120419377
@@ -381,6 +383,46 @@ def test_a_failed_alert_fails_the_pass_and_the_next_pass_finishes_the_work(
         "[blocked-reply] ",
         "[draft-flagged] ",
     ]
+
+
+def test_a_note_posted_by_a_pass_that_never_heard_back_is_not_posted_again(
+    scan: Callable[..., DraftScanResult],
+    http: responses.RequestsMock,
+    api_json: Callable[[str], Any],
+    helpscout_notes: Callable[[int], HelpScoutNotes],
+    helpscout_calls: CallLog,
+    store_session: Session,
+) -> None:
+    http.get(f"{API_URL}/conversations", json=api_json("list_conversations.amazon-active.json"))
+    http.get(
+        f"{API_URL}/conversations/{COMPLIANT}/threads",
+        json=api_json("list_threads.compliant-drafts.json"),
+    )
+    notes = helpscout_notes(FLAGGED)
+    notes.answers.append(requests.ReadTimeout("read timed out"))  # stored, answer lost
+
+    with pytest.raises(HelpScoutAPIError):
+        scan()
+    calls_after_first_pass = len(helpscout_calls.made())
+
+    retried = scan()
+
+    assert retried.drafts_flagged == 1  # the draft's; the Send Later reply's was found posted
+    assert helpscout_calls.made()[calls_after_first_pass:] == [
+        (
+            "GET",
+            "/conversations?status=active&mailbox=101,202&modifiedSince=2026-11-20T11:20:00Z"
+            "&sortField=modifiedAt&sortOrder=asc&page=1",
+        ),
+        ("GET", f"/conversations/{FLAGGED}/threads?page=1"),
+        ("GET", f"/conversations/{FLAGGED}/threads?page=1"),  # where an earlier try's note is
+        *DRAFT_WRITES,
+    ]
+    incidents = store_session.scalars(select(ComplianceIncident).order_by(ComplianceIncident.id))
+    references = [f"amz-guard incident #{incident.id}" for incident in incidents]
+    assert len(notes.posted) == len(references) == 2
+    for note, reference in zip(notes.posted, references, strict=True):
+        assert note.endswith(f"<p><small>{reference}</small></p>")
 
 
 def test_other_mailboxes_and_conversations_are_left_alone(

@@ -7,7 +7,6 @@ migrated SQLite file.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -44,7 +43,7 @@ from helpscout_app.store.models import (
 )
 
 if TYPE_CHECKING:
-    from conftest import CallLog, FakeSlack
+    from conftest import CallLog, FakeSlack, HelpScoutNotes
 
 CONVERSATION_ID = 3120419377
 CONVERSATION_PATH = f"/conversations/{CONVERSATION_ID}"
@@ -245,50 +244,16 @@ def test_a_failed_tag_write_is_retried_without_a_second_note(
     assert len(fake_slack.posted()) == 1
 
 
-class HelpScoutNotes:
-    """A conversation's notes on the `responses` mock: POST stores the note, then answers as the
-    test says; GET .../threads lists the stored notes before the fixture's threads."""
-
-    def __init__(self, http: responses.RequestsMock, api_json: Callable[[str], Any]) -> None:
-        self.posted: list[str] = []
-        self.answers: list[Exception | int] = []
-        self.threads = api_json("list_threads.json")
-        path = f"{API_URL}{CONVERSATION_PATH}"
-        http.add_callback(responses.POST, f"{path}/notes", callback=self._post)
-        http.add_callback(responses.GET, f"{path}/threads", callback=self._list)
-        http.get(path, json=api_json("get_conversation.json"))
-        http.put(f"{path}/tags", status=204)
-
-    def _post(self, request: Any) -> tuple[int, dict[str, str], str]:
-        answer = self.answers.pop(0) if self.answers else 201
-        if answer == 500:
-            return 500, {}, '{"message": "Internal Server Error"}'  # not stored
-        self.posted.append(json.loads(request.body)["text"])
-        if isinstance(answer, Exception):
-            raise answer  # stored, but the answer never came back
-        return 201, {"Resource-ID": str(8812004600 + len(self.posted))}, ""
-
-    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
-        notes = [
-            {"id": 8812004600 + n, "type": "note", "state": "published", "body": text}
-            for n, text in enumerate(self.posted, start=1)
-        ]
-        page = copy.deepcopy(self.threads)
-        page["_embedded"]["threads"][:0] = reversed(notes)  # newest first
-        return 200, {"Content-Type": "application/hal+json"}, json.dumps(page)
-
-
 def test_a_note_posted_by_a_try_that_never_heard_back_is_not_posted_again(
     run: Callable[..., EnforcementOutcome],
     webhook_json: Callable[[str], Any],
-    http: responses.RequestsMock,
-    api_json: Callable[[str], Any],
+    helpscout_notes: Callable[[int], HelpScoutNotes],
     helpscout_calls: CallLog,
     store_session: Session,
 ) -> None:
     """Help Scout stored the note but its answer was lost: the POST is not repeated by the
     client, the job fails, and its retry finds the note by its incident reference."""
-    notes = HelpScoutNotes(http, api_json)
+    notes = helpscout_notes(CONVERSATION_ID)
     notes.answers.append(requests.ReadTimeout("read timed out"))
     payload = webhook_json("convo.agent.reply.created.with-phone.json")
 
@@ -312,12 +277,11 @@ def test_a_note_posted_by_a_try_that_never_heard_back_is_not_posted_again(
 def test_a_note_help_scout_refused_is_posted_by_the_retry(
     run: Callable[..., EnforcementOutcome],
     webhook_json: Callable[[str], Any],
-    http: responses.RequestsMock,
-    api_json: Callable[[str], Any],
+    helpscout_notes: Callable[[int], HelpScoutNotes],
     helpscout_calls: CallLog,
     store_session: Session,
 ) -> None:
-    notes = HelpScoutNotes(http, api_json)
+    notes = helpscout_notes(CONVERSATION_ID)
     notes.answers.append(500)  # nothing stored; the client does not repeat a POST
     payload = webhook_json("convo.agent.reply.created.with-phone.json")
 
