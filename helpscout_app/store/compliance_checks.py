@@ -122,13 +122,7 @@ def add_incident_action(
     The row is locked first (PostgreSQL; SQLite's write lock does the same), so two jobs cannot
     lose each other's actions. The caller commits.
     """
-    action = IncidentAction(action)
-    session.refresh(incident, with_for_update=True)
-    if action in incident.actions:
-        return False
-    incident.actions = [*incident.actions, action.value]  # a new list: JSON is not tracked
-    session.flush()
-    return True
+    return _add_once(session, incident, "actions", IncidentAction(action))
 
 
 def add_incident_attempt(
@@ -138,11 +132,18 @@ def add_incident_attempt(
 
     Written (and committed by the caller) before the outside call, so a retry knows a lost
     attempt may have done it. Locked as `add_incident_action` is."""
-    action = IncidentAction(action)
+    return _add_once(session, incident, "attempts", IncidentAction(action))
+
+
+def _add_once(
+    session: Session, incident: ComplianceIncident, column: str, action: IncidentAction
+) -> bool:
+    """Append `action` to the incident's JSON list `column` under a row lock, unless there."""
     session.refresh(incident, with_for_update=True)
-    if action in incident.attempts:
+    listed: list[str] = getattr(incident, column)
+    if action in listed:
         return False
-    incident.attempts = [*incident.attempts, action.value]  # a new list: JSON is not tracked
+    setattr(incident, column, [*listed, action.value])  # a new list: JSON is not tracked
     session.flush()
     return True
 
