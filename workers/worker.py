@@ -26,16 +26,22 @@ from helpscout_app.observability import metrics
 from helpscout_app.observability.logging import configure_logging_for
 from helpscout_app.observability.shared_counters import add_counts
 from helpscout_app.settings import Settings
+from helpscout_app.store.deliveries import get_delivery, mark_delivery, record_delivery
 from helpscout_app.store.errors import DatabaseUnavailable
 from helpscout_app.store.migrate import is_at_head
+from helpscout_app.store.models import Base, DeliveryStatus
 from workers.queues import QUEUE_NAMES, metrics_key_prefix, queue_for, redis_connection
 from workers.schedule import schedule_periodic_jobs
+from workers.worker_context import WorkerContext, end_worker_context, start_worker_context
 
 log = logging.getLogger(__name__)
 
 
 JOB_MODULES: tuple[str, ...] = ("workers.enforcement", "workers.reconcile")
 """Modules holding the jobs, imported by the worker before it forks a work horse per job."""
+
+WARM_UP_DELIVERY = "amzguard-worker-warm-up"
+"""Key of the delivery the worker records (and rolls back) to compile the delivery statements."""
 
 
 class WorkerCannotStart(Exception):
@@ -119,6 +125,28 @@ def preload_job_modules() -> None:
     configure_mappers()  # else each horse works out the ORM's relationships anew (~15 ms)
 
 
+def warm_up_database(context: WorkerContext) -> None:
+    """Connect once and compile the statements every delivery job runs, so each work horse
+    inherits an initialized dialect and a warm compiled cache; then close the connection: the
+    worker holds none between jobs, and each horse opens its own.
+
+    Compiled: loading a row by primary key for each table (how jobs read a conversation or a
+    thread), and recording, reading and marking a delivery (in a transaction rolled back:
+    nothing is stored, though PostgreSQL's id sequence moves on by one). Statements the domain
+    code builds itself are compiled by each horse anew.
+    """
+    with context.sessions() as session:
+        for mapper in Base.registry.mappers:
+            [key] = mapper.primary_key
+            if key.type.python_type is int:
+                session.get(mapper.class_, 0)  # no row has id 0: only the statement matters
+        record_delivery(session, WARM_UP_DELIVERY, WARM_UP_DELIVERY)
+        get_delivery(session, WARM_UP_DELIVERY)
+        mark_delivery(session, WARM_UP_DELIVERY, DeliveryStatus.PROCESSED)
+        session.rollback()
+    context.engine.dispose()
+
+
 def work_queues(
     settings: Settings, *, burst: bool = False, worker_class: type[Worker] = ObservedWorker
 ) -> bool:
@@ -146,11 +174,13 @@ def work_queues(
             f"Redis does not answer at REDIS_URL ({type(err).__name__}: {err})"
         ) from err
     preload_job_modules()
+    warm_up_database(start_worker_context(settings))
     metrics.buffer_counts()
     try:
         return work_through_outages(settings, connection, burst=burst, worker_class=worker_class)
     finally:
         metrics.count_locally()  # every job's counts were pushed as it ended
+        end_worker_context()
 
 
 MAINTENANCE_INTERVAL_S = 60
