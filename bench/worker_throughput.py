@@ -10,8 +10,10 @@ web view queues them (`enqueue_webhook_delivery`), and the clock runs from the f
 to the last job's end as RQ records it.
 
 Reported per worker count: jobs/s; wall ms per job per worker (workers x elapsed / N: what one
-job costs a worker, the fork and RQ's bookkeeping included); and the job function's own time
-in the work horse (RQ's `started_at` to `ended_at`). Then the end state: every delivery
+job costs a worker, the fork and RQ's bookkeeping included); the CPU the workers and their work
+horses used per job (Linux: /proc, horses counted once their worker has reaped them), which
+other load on the machine changes less than the wall times; and the job function's own time in
+the work horse (RQ's `started_at` to `ended_at`). Then the end state: every delivery
 processed once, one note per conversation.
 
 The workers run on every CPU: `python -m bench` pins itself to one CPU for the detector, and
@@ -21,6 +23,7 @@ child processes would inherit that.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import statistics
 import tempfile
@@ -55,6 +58,7 @@ class ThroughputRun:
     finished: int
     failed: int
     elapsed_s: float
+    cpu_s: float | None
     job_ms_mean: float | None
     job_ms_p50: float | None
 
@@ -67,11 +71,19 @@ class ThroughputRun:
         """What one job costs a worker: its share of the elapsed time, fork included."""
         return self.workers * self.elapsed_s * 1000 / self.finished if self.finished else 0.0
 
+    @property
+    def cpu_ms_per_job(self) -> float | None:
+        """CPU of the workers and their horses per job, all workers together."""
+        if self.cpu_s is None or not self.finished:
+            return None
+        return self.cpu_s * 1000 / self.finished
+
     def to_dict(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "jobs_per_s": self.jobs_per_s,
             "wall_ms_per_job": self.wall_ms_per_job,
+            "cpu_ms_per_job": self.cpu_ms_per_job,
         }
 
 
@@ -87,6 +99,19 @@ class ThroughputReport:
             "end_state": {**asdict(self.state), "exactly_once": self.state.exactly_once},
             "fake_requests": self.fake_requests,
         }
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time of the processes and of the children they have waited for; None without /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def idle_workers(connection: Redis) -> int:
@@ -126,7 +151,7 @@ def drain(
     timeout_s: float,
 ) -> ThroughputRun:
     """Start `worker_count` workers, queue the deliveries once they are idle, time the drain."""
-    processes.start(worker_count)
+    pids = [process.pid for process in processes.start(worker_count)]
     wait_for(
         lambda: idle_workers(connection) >= worker_count,
         WORKERS_READY_TIMEOUT_S,
@@ -134,6 +159,7 @@ def drain(
     )
     job_ids = [delivery.delivery_key for delivery in deliveries]
     done_before = jobs_done(connection)  # an earlier worker count's jobs
+    cpu_before = cpu_seconds(pids)
     started = datetime.now(UTC)
     enqueue(connection, deliveries)
     wait_for(
@@ -142,6 +168,7 @@ def drain(
         f"{len(job_ids)} jobs were not done",
         interval_s=0.25,
     )
+    cpu_after = cpu_seconds(pids)
     jobs = [job for job in Job.fetch_many(job_ids, connection=connection) if job is not None]
     finished = [job for job in jobs if job.get_status(refresh=False) is JobStatus.FINISHED]
     ended = max(job.ended_at for job in jobs if job.ended_at is not None)
@@ -156,6 +183,7 @@ def drain(
         finished=len(finished),
         failed=len(jobs) - len(finished),
         elapsed_s=(ended.replace(tzinfo=UTC) - started).total_seconds(),
+        cpu_s=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
         job_ms_mean=statistics.fmean(job_ms) if job_ms else None,
         job_ms_p50=statistics.median(job_ms) if job_ms else None,
     )
@@ -228,6 +256,7 @@ def render(report: ThroughputReport) -> str:
             f"{run.elapsed_s:.1f}",
             f"{run.jobs_per_s:.1f}",
             f"{run.wall_ms_per_job:.0f}",
+            _ms(run.cpu_ms_per_job),
             _ms(run.job_ms_mean),
             _ms(run.job_ms_p50),
         ]
@@ -241,6 +270,7 @@ def render(report: ThroughputReport) -> str:
             "seconds",
             "jobs/s",
             "wall ms/job/worker",
+            "worker CPU ms/job",
             "job fn ms mean",
             "job fn ms p50",
         ],

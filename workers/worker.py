@@ -117,6 +117,7 @@ def preload_job_modules() -> None:
     """
     for name in JOB_MODULES:
         importlib.import_module(name)
+    importlib.import_module("netrc")  # requests imports it at a session's first request (~1 ms)
     from sqlalchemy.orm import configure_mappers
 
     from helpscout_app.compliance import check
