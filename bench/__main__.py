@@ -14,7 +14,8 @@ against 10,000 conversations served by a local Help Scout, then an incremental p
 (`bench.reconcile`), and judges them against the targets of issue 4. `load` (only when named)
 drives the whole service (gunicorn, `amz-guard worker` processes, PostgreSQL, Redis, a local
 Help Scout) at a sustained rate and checks every accepted delivery was processed exactly once
-(`bench.load`, issue 6).
+(`bench.load`, issue 6). `worker-throughput` (only when named) drains N queued delivery jobs
+with 1, then 2 `amz-guard worker` processes and reports jobs/s (`bench.worker_throughput`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ from typing import Any
 
 import phonenumbers
 
-from bench import inputs, quality, reconcile, sidebar_latency, speed, webhook_ingest
+from bench import (
+    inputs,
+    quality,
+    reconcile,
+    sidebar_latency,
+    speed,
+    webhook_ingest,
+    worker_throughput,
+)
 from bench import load as load_bench
 from bench.baseline import baseline_check, phonenumbers_only
 from bench.tables import heading, percent, render_table
@@ -48,7 +57,16 @@ CHECKS_PER_SECOND_MIN = 1500
 BASELINE_RATIO_MIN = 0.7
 ADVERSARIAL_1MB_MAX_S = 2.0
 
-SECTIONS = ("quality", "speed", "profile", "webhooks", "sidebar", "reconcile", "load")
+SECTIONS = (
+    "quality",
+    "speed",
+    "profile",
+    "webhooks",
+    "sidebar",
+    "reconcile",
+    "load",
+    "worker-throughput",
+)
 
 
 @dataclass(slots=True)
@@ -108,7 +126,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "latency under gunicorn with warm caches; needs Redis, ~15 s) or reconcile (one "
         "reconciliation pass at 10,000 conversations, then an incremental one; ~2 min) or load "
         "(the whole service at a sustained rate, then the drain and an exactly-once check; "
-        "needs Redis and PostgreSQL, ~1-2 min)",
+        "needs Redis and PostgreSQL, ~1-2 min) or worker-throughput (queued delivery jobs "
+        "drained by 1, then 2 amz-guard workers; needs Redis and PostgreSQL, ~1-2 min)",
     )
     parser.add_argument(
         "--json",
@@ -276,6 +295,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="URL",
         help="load: PostgreSQL server on which a fresh database is created, migrated and "
         f"dropped (default {load_bench.DEFAULT_POSTGRES})",
+    )
+
+    parser.add_argument(
+        "--throughput-jobs",
+        type=int,
+        default=worker_throughput.DEFAULT_JOBS,
+        metavar="N",
+        help=f"worker-throughput: delivery jobs per worker count (default "
+        f"{worker_throughput.DEFAULT_JOBS}; 100 with --quick)",
+    )
+    parser.add_argument(
+        "--throughput-workers",
+        type=int,
+        nargs="+",
+        default=list(worker_throughput.DEFAULT_WORKER_COUNTS),
+        metavar="N",
+        help="worker-throughput: worker counts to run, one after the other (default 1 2)",
     )
 
     args = parser.parse_args(argv)
@@ -536,6 +572,25 @@ def run_load(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
         )
     )
     return targets
+
+
+def run_worker_throughput(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Queued delivery jobs drained by 1, then 2 workers: jobs/s and ms per job."""
+    jobs = 100 if args.quick else args.throughput_jobs
+    print(heading(f"Worker throughput: {jobs} queued delivery jobs"))
+    try:
+        report = worker_throughput.run(
+            jobs=jobs,
+            worker_counts=tuple(args.throughput_workers),
+            postgres_url=args.load_postgres,
+            progress=progress,
+        )
+    except webhook_ingest.BenchSetupError as err:
+        print(f"  skipped: {err}")
+        results["worker_throughput"] = {"skipped": str(err)}
+        return
+    print(worker_throughput.render(report))
+    results["worker_throughput"] = report.to_dict()
 
 
 def run_sidebar(args: argparse.Namespace, results: dict[str, Any]) -> list[Target]:
@@ -828,6 +883,8 @@ def main(argv: list[str] | None = None) -> int:
     webhook_targets += run_sidebar(args, results) if "sidebar" in args.sections else []
     reconcile_targets = run_reconcile(args, results) if "reconcile" in args.sections else []
     reconcile_targets += run_load(args, results) if "load" in args.sections else []
+    if "worker-throughput" in args.sections:
+        run_worker_throughput(args, results)
 
     targets: list[Target] = []
     if {"quality", "speed"} & set(args.sections):

@@ -1,8 +1,9 @@
 """Enforcement jobs: a Help Scout webhook delivery, and the periodic draft scan.
 
 Jobs take plain values (ids, the event name, the parsed payload), never clients or ORM rows. Each
-builds what it needs from the settings (the worker's environment), calls the domain code in
-`helpscout_app.enforcement`, and records the outcome. The domain code makes repeated runs no-ops
+takes the settings and a database session from the worker (`workers.worker_context`; outside a
+worker, from the environment), calls the domain code in `helpscout_app.enforcement`, and
+records the outcome. The domain code makes repeated runs no-ops
 (one incident per reply, one note per draft content, one alert per fact), so RQ may retry a job.
 
 Deliveries are queued by `workers.deliveries`; the draft scan is scheduled by `workers.schedule`.
@@ -44,6 +45,7 @@ from helpscout_app.store.models import DeliveryStatus
 from workers.helpscout_token import job_helpscout_client
 from workers.retries import retry_transient_only
 from workers.schedule import DRAFT_SCAN, pass_lock, schedule_next_run
+from workers.worker_context import current_worker_context
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,25 @@ class JobResources:
     session: Session
 
 
+def job_settings() -> Settings:
+    """The worker's settings, read once at its start; outside a worker, from the environment."""
+    context = current_worker_context()
+    return context.settings if context is not None else load_settings()
+
+
 @contextmanager
 def job_resources(settings: Settings | None = None) -> Iterator[JobResources]:
-    """The settings (from the worker's environment unless given) and a session, closed after.
+    """The settings (`job_settings()` unless given) and a session, closed after.
 
-    A job builds its own: RQ's default worker forks a process per job, so nothing outlives it.
+    In a worker the session comes from the worker's engine (`workers.worker_context`), whose
+    compiled SQL the work horse inherits. Outside one, or with other settings than the
+    worker's, the job builds an engine of its own and disposes of it after.
     """
+    context = current_worker_context()
+    if context is not None and (settings is None or settings is context.settings):
+        with context.sessions() as session:
+            yield JobResources(settings=context.settings, session=session)
+        return
     if settings is None:
         settings = load_settings()
     engine = create_engine_for(settings.database_url)
@@ -183,7 +198,7 @@ def run_draft_scan() -> dict[str, Any]:
     chain; skips when another pass still holds the lock. Not retried: the next slot is the retry.
     """
     now = datetime.now(UTC)
-    settings = load_settings()
+    settings = job_settings()
     job = get_current_job()
     if job is None:
         raise RuntimeError("run_draft_scan runs as an RQ job; use amz-guard scan-drafts --once")

@@ -14,8 +14,7 @@ from typing import Any
 from rq import get_current_job
 
 from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
-from helpscout_app.settings import load_settings
-from workers.enforcement import job_resources
+from workers.enforcement import job_resources, job_settings
 from workers.helpscout_token import token_store_for
 from workers.schedule import RECONCILE, pass_lock, schedule_next_run
 
@@ -28,7 +27,7 @@ def run_reconciliation() -> dict[str, Any]:
     Not retried: the next slot is the retry, and every alert is sent once however often it runs.
     """
     now = datetime.now(UTC)
-    settings = load_settings()
+    settings = job_settings()
     job = get_current_job()
     if job is None:
         raise RuntimeError("run_reconciliation runs as an RQ job; use amz-guard reconcile --once")

@@ -1,8 +1,10 @@
 """Worker tests: REDIS_URL on the test session's own Redis database, Slack on the fake Slack,
-and Help Scout's API answered by `responses` (every session the jobs open goes through it)."""
+Help Scout's API answered by `responses` (every session the jobs open goes through it), and a
+PostgreSQL database of a test's own where SQLite cannot show what is tested."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -11,13 +13,19 @@ import pytest
 import responses
 from pydantic import SecretStr
 from redis import Redis
+from sqlalchemy import make_url
 
+from bench.stack import fresh_database
 from helpscout_app.settings import Settings
+from helpscout_app.store.migrate import upgrade
 
 if TYPE_CHECKING:
     from conftest import FakeSlack
 
 API_URL = "http://127.0.0.1:9/v2"  # the root `settings` fixture's HELPSCOUT_API_URL
+POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+"""The local server (scripts/setup starts it); `AMZ_GUARD_TEST_POSTGRES_URL` points elsewhere,
+as for the storage tests."""
 
 
 @pytest.fixture
@@ -62,3 +70,22 @@ def helpscout_calls(
         return calls
 
     return made
+
+
+@pytest.fixture
+def migrated(settings: Settings) -> Settings:
+    """The test settings, their database migrated."""
+    upgrade(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def postgres_database_url() -> Iterator[str]:
+    """A new PostgreSQL database, migrated, dropped after the test; the test fails without one."""
+    configured = os.environ.get("AMZ_GUARD_TEST_POSTGRES_URL")
+    server_url = POSTGRES_SERVER_URL
+    if configured:
+        url = make_url(configured).set(drivername="postgresql", database=None)
+        server_url = url.render_as_string(hide_password=False)
+    with fresh_database(server_url, "amzguard_test_workers") as database_url:
+        yield database_url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rq import get_current_job
 
 from helpscout_app.helpscout.errors import HelpScoutAPIError
@@ -35,3 +37,16 @@ def fail_with_a_bug() -> None:
 def say_hello(name: str) -> str:
     """Return a greeting."""
     return f"Hello {name}"
+
+
+def describe_job_context() -> dict[str, object]:
+    """Where the job runs and what it was given: its pid, and the settings and engine it gets."""
+    from workers.enforcement import job_resources, job_settings
+
+    with job_resources() as resources:
+        bind = resources.session.get_bind()
+        return {
+            "pid": os.getpid(),
+            "helpscout_app_id": job_settings().helpscout_app_id,
+            "database_url": bind.url.render_as_string(hide_password=False),
+        }

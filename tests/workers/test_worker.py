@@ -18,16 +18,8 @@ from rq.job import JobStatus
 from bench.stack import PrivateRedis
 from helpscout_app.cli import main
 from helpscout_app.settings import Settings
-from helpscout_app.store.migrate import upgrade
 from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.worker import StopRecordingMixin, wait_for_redis, work_through_outages
-
-
-@pytest.fixture
-def migrated(settings: Settings) -> Settings:
-    """The test settings, their database migrated."""
-    upgrade(settings.database_url)
-    return settings
 
 
 def test_a_burst_worker_runs_what_is_queued_and_due_then_exits(
