@@ -59,6 +59,11 @@ def test_sensitive_keys(key: str, sensitive: bool) -> None:
         ("postgresql://u:p@db:5432/amz", f"postgresql://{MASK}@db:5432/amz"),
         ("Authorization: Bearer eyJhbGciOi.J9", f"Authorization: Bearer {MASK}"),
         ("basic dXNlcjpwYXNz", f"basic {MASK}"),
+        ("retry with BEARER eyJ.x", f"retry with BEARER {MASK}"),
+        (
+            "GET https://u:pw@api.example/v2 (Basic dXNl)",
+            f"GET https://{MASK}@api.example/v2 (Basic {MASK})",
+        ),
         (f"secret is {SECRET}!", f"secret is {MASK}!"),
         (f"https://hooks.example/{SECRET}/x", f"https://hooks.example/{MASK}/x"),
         # left alone
