@@ -12,16 +12,15 @@ requests at a fixed rate for a fixed time.
 After the load it waits for the workers to drain the queue, then checks the end state from the
 database and the fake: every delivery that got a 2xx has exactly one row, `processed` or
 `ignored`, and its conversation got exactly one note; none is lost, none acted on twice.
+
+The deliveries come from `bench.deliveries` and the sending from `bench.senders`; the drills
+(tests/drills) import `DeliveryMaker`, `SignedDelivery`, `send_delivery`, `end_state` and
+`wait_for_drain` from here.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
-import http.client
-import itertools
 import shutil
 import tempfile
 import threading
@@ -32,94 +31,26 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import deliveries, senders
+from bench.deliveries import SignedDelivery, send_delivery, sign
 from bench.fake_helpscout import FakeHelpScout
 from bench.inputs import REPO_ROOT
+from bench.senders import is_ok, post
 from bench.stack import SIDEBAR_SECRET, WEBHOOK_SECRET, Workers, app_environment, fresh_database
-from bench.tables import render_table
-from bench.webhook_ingest import (
-    TEMPLATE_FILE,
-    BenchSetupError,
-    _percentile_ms,
-    free_port,
-    gunicorn,
-    spare_redis_database,
-)
+from bench.tables import ms, render_table
+from bench.webhook_ingest import free_port, gunicorn, spare_redis_database
 
-WEBHOOK_PATH = "/webhooks/helpscout"
 SIDEBAR_PATH = "/sidebar/dynamic"
 SIDEBAR_BODY = (REPO_ROOT / "tests/fixtures/helpscout/sidebar/dynamic.json").read_bytes()
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-EVENT_NAME = "convo.agent.reply.created"
 DONE_STATUSES = ("processed", "ignored")
 
 
-def sign(secret: str, raw_body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha1).digest()).decode()
-
-
-@dataclass(frozen=True)
-class SignedDelivery:
-    """One agent-reply delivery: its ids, its body and headers, and the key the app gives it."""
-
-    conversation_id: int
-    thread_id: int
-    raw_body: bytes
-    headers: dict[str, str]
-
-    @property
-    def delivery_key(self) -> str:
-        return f"helpscout-convo_agent_reply_created-c{self.conversation_id}-t{self.thread_id}"
-
-
-class DeliveryMaker:
-    """Distinct agent-reply deliveries (a phone number in each) from the fixture, signed.
-
-    `first` sets where numbering starts, so several runs against one database never collide.
-    """
-
-    CONVERSATION_ID = b'"id": 3120419377'
-    THREAD_ID = b'"id": 8812004511'
+class DeliveryMaker(deliveries.DeliveryMaker):
+    """`bench.deliveries.DeliveryMaker`, signed by default with the stack's webhook secret."""
 
     def __init__(self, secret: str = WEBHOOK_SECRET, first: int = 1) -> None:
-        self._secret = secret
-        self._template = TEMPLATE_FILE.read_bytes()
-        for marker in (self.CONVERSATION_ID, self.THREAD_ID):
-            if self._template.count(marker) != 1:
-                raise BenchSetupError(f"{TEMPLATE_FILE.name} no longer holds {marker!r} once")
-        self._numbers = itertools.count(first)
-        self._lock = threading.Lock()
-
-    def next(self) -> SignedDelivery:
-        with self._lock:
-            number = next(self._numbers)
-        conversation_id, thread_id = 4_000_000_000 + number, 9_000_000_000 + number
-        raw_body = self._template.replace(
-            self.CONVERSATION_ID, b'"id": %d' % conversation_id
-        ).replace(self.THREAD_ID, b'"id": %d' % thread_id)
-        headers = {
-            "Content-Type": "application/json",
-            "X-HelpScout-Event": EVENT_NAME,
-            "X-HelpScout-Signature": sign(self._secret, raw_body),
-        }
-        return SignedDelivery(conversation_id, thread_id, raw_body, headers)
-
-
-def post(port: int, path: str, raw_body: bytes, headers: dict[str, str], timeout_s: float) -> str:
-    """POST on a new connection; the status, or the name of the error that stopped it."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
-    try:
-        connection.request("POST", path, body=raw_body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return str(response.status)
-    except OSError as err:
-        return type(err).__name__
-    finally:
-        connection.close()
-
-
-def send_delivery(port: int, delivery: SignedDelivery, timeout_s: float = 10.0) -> str:
-    return post(port, WEBHOOK_PATH, delivery.raw_body, delivery.headers, timeout_s)
+        super().__init__(secret, first)
 
 
 def send_sidebar(port: int, timeout_s: float = 10.0) -> str:
@@ -128,10 +59,6 @@ def send_sidebar(port: int, timeout_s: float = 10.0) -> str:
         "X-HelpScout-Signature": sign(SIDEBAR_SECRET, SIDEBAR_BODY),
     }
     return post(port, SIDEBAR_PATH, SIDEBAR_BODY, headers, timeout_s)
-
-
-def is_ok(status: str) -> bool:
-    return status.isdigit() and 200 <= int(status) < 300
 
 
 @dataclass
@@ -185,62 +112,25 @@ def open_loop(
 ) -> LoadRun:
     """Send `rate` requests/s for `seconds`, every `1/sidebar_share`-th a sidebar request.
 
-    Open loop: request i is due at start + i/rate whatever happened to the earlier ones, and its
-    latency counts from then, so a server (or a client) falling behind shows.
+    Open loop (`bench.senders.open_loop`): latency counts from when each request was due.
     """
-    total = int(rate * seconds)
     sidebar_every = round(1 / sidebar_share) if sidebar_share > 0 else 0
-    start = time.perf_counter() + 0.2
-    indexes = iter(range(total))
-    lock = threading.Lock()
-    latencies: dict[str, list[float]] = {"webhook": [], "sidebar": []}
-    statuses: dict[str, Counter[str]] = {"webhook": Counter(), "sidebar": Counter()}
     accepted: list[SignedDelivery] = []
+    lock = threading.Lock()
 
-    def sender() -> None:
-        while True:
+    def send(index: int) -> tuple[str, str]:
+        if sidebar_every and index % sidebar_every == sidebar_every - 1:
+            return "sidebar", send_sidebar(port)
+        delivery = deliveries.next()
+        status = send_delivery(port, delivery)
+        if is_ok(status):
             with lock:
-                index = next(indexes, None)
-            if index is None:
-                return
-            due = start + index / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)  # the schedule itself: open-loop load
-            if sidebar_every and index % sidebar_every == sidebar_every - 1:
-                kind, delivery = "sidebar", None
-                status = send_sidebar(port)
-            else:
-                kind, delivery = "webhook", deliveries.next()
-                status = send_delivery(port, delivery)
-            elapsed = time.perf_counter() - due
-            with lock:
-                latencies[kind].append(elapsed)
-                statuses[kind][status] += 1
-                if delivery is not None and is_ok(status):
-                    accepted.append(delivery)
+                accepted.append(delivery)
+        return "webhook", status
 
-    workers = [threading.Thread(target=sender, daemon=True) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - start
-    kinds = []
-    for kind in ("webhook", "sidebar"):
-        ordered = sorted(latencies[kind])
-        kinds.append(
-            KindResult(
-                kind=kind,
-                sent=len(ordered),
-                ok=sum(n for status, n in statuses[kind].items() if is_ok(status)),
-                p50_ms=_percentile_ms(ordered, 0.50),
-                p99_ms=_percentile_ms(ordered, 0.99),
-                max_ms=ordered[-1] * 1000 if ordered else None,
-                statuses=dict(statuses[kind]),
-            )
-        )
-    return LoadRun(rate, seconds, elapsed, kinds, accepted)
+    tally = senders.open_loop(send, rate=rate, seconds=seconds, threads=threads)
+    kinds = [KindResult(kind, **asdict(tally.figures(kind))) for kind in ("webhook", "sidebar")]
+    return LoadRun(rate, seconds, tally.elapsed_s, kinds, accepted)
 
 
 # --- the end state -------------------------------------------------------------------------------
@@ -439,9 +329,9 @@ def render(report: LoadReport) -> str:
             kind.kind,
             f"{kind.sent:,}",
             str(kind.errors),
-            _ms(kind.p50_ms),
-            _ms(kind.p99_ms),
-            _ms(kind.max_ms),
+            ms(kind.p50_ms),
+            ms(kind.p99_ms),
+            ms(kind.max_ms),
             ", ".join(f"{status}: {n}" for status, n in sorted(kind.statuses.items())),
         ]
         for kind in report.run.kinds
@@ -464,7 +354,3 @@ def render(report: LoadReport) -> str:
         f"  Help Scout (fake) requests: "
         + ", ".join(f"{k}: {v:,}" for k, v in sorted(report.fake_requests.items()))
     )
-
-
-def _ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"

@@ -17,9 +17,6 @@ draft.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import http.client
 import json
 import tempfile
@@ -33,14 +30,12 @@ from urllib.parse import urlencode, urlsplit
 
 from redis import Redis
 
+from bench.deliveries import sign
+from bench.errors import BenchSetupError
 from bench.inputs import REPO_ROOT
+from bench.senders import percentile_ms
 from bench.tables import render_table
-from bench.webhook_ingest import (
-    BenchSetupError,
-    _percentile_ms,
-    gunicorn,
-    spare_redis_database,
-)
+from bench.webhook_ingest import gunicorn, spare_redis_database
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 SECRET = "bench-sidebar-secret"
@@ -185,10 +180,6 @@ def _server_environment(workdir: Path, redis_url: str) -> dict[str, str]:
     return env
 
 
-def _sign(message: bytes) -> str:
-    return base64.b64encode(hmac.new(SECRET.encode(), message, hashlib.sha1).digest()).decode()
-
-
 DYNAMIC_BODY = (FIXTURES / "helpscout" / "sidebar" / "dynamic.json").read_bytes()
 
 
@@ -197,7 +188,10 @@ def _dynamic(connection: http.client.HTTPConnection) -> tuple[int, str]:
         "POST",
         "/sidebar/dynamic",
         body=DYNAMIC_BODY,
-        headers={"Content-Type": "application/json", "X-HelpScout-Signature": _sign(DYNAMIC_BODY)},
+        headers={
+            "Content-Type": "application/json",
+            "X-HelpScout-Signature": sign(SECRET, DYNAMIC_BODY),
+        },
     )
     response = connection.getresponse()
     return response.status, json.loads(response.read()).get("html", "")
@@ -206,7 +200,7 @@ def _dynamic(connection: http.client.HTTPConnection) -> tuple[int, str]:
 def _iframe_page(connection: http.client.HTTPConnection) -> tuple[int, str]:
     params = {"conversation-id": str(CONVERSATION_ID), "mailbox-id": "101"}
     signed = json.dumps(params, separators=(",", ":")).encode()
-    query = urlencode({**params, "X-HelpScout-Signature": _sign(signed)})
+    query = urlencode({**params, "X-HelpScout-Signature": sign(SECRET, signed)})
     connection.request("GET", f"/sidebar/app?{query}")
     response = connection.getresponse()
     return response.status, response.read().decode()
@@ -239,8 +233,8 @@ def _time_requests(
         name=name,
         requests=count,
         errors=errors,
-        p50_ms=_percentile_ms(ordered, 0.5),
-        p99_ms=_percentile_ms(ordered, 0.99),
+        p50_ms=percentile_ms(ordered, 0.5),
+        p99_ms=percentile_ms(ordered, 0.99),
         max_ms=ordered[-1] * 1000,
     )
 

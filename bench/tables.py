@@ -28,6 +28,11 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{100 * value:.{digits}f}%"
 
 
+def ms(value: float | None) -> str:
+    """Milliseconds to one decimal, or `n/a` when nothing was measured."""
+    return "n/a" if value is None else f"{value:.1f}"
+
+
 def heading(title: str) -> str:
     """A section title underlined to its length."""
     return f"\n{title}\n{'=' * len(title)}"

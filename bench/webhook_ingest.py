@@ -2,7 +2,8 @@
 
 Two gunicorn servers run side by side with the same worker count and class: the real app
 (`helpscout_app:create_app()`: signature check, parse, job queued once on a real Redis) and a
-The same load generator drives both, one after the other:
+bare Flask endpoint that answers 200 and does nothing else. The same load generator
+(`bench.senders`) drives both, one after the other:
 
 - fixed rate: signed deliveries sent on a schedule (default 100/s for 20 s), open loop: each
   latency runs from the moment the request was due, so a server (or client) that falls behind
@@ -21,12 +22,8 @@ app's database is never touched by the webhook view (`workers.deliveries` says w
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import http.client
-import itertools
 import os
 import shutil
 import signal
@@ -34,9 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,12 +41,13 @@ import redis.exceptions
 from flask import Flask
 from redis import Redis
 
+from bench import senders
+from bench.deliveries import WEBHOOK_PATH, DeliveryMaker, SignedDelivery, send_delivery
+from bench.errors import BenchSetupError
 from bench.inputs import REPO_ROOT
-from bench.tables import render_table
+from bench.senders import Figures
+from bench.tables import ms, render_table
 
-WEBHOOK_PATH = "/webhooks/helpscout"
-TEMPLATE = REPO_ROOT / "tests" / "fixtures" / "helpscout" / "webhooks"
-TEMPLATE_FILE = TEMPLATE / "convo.agent.reply.created.with-phone.json"
 SECRET = "bench-webhook-secret"
 
 REDIS_SERVER_URL = "redis://127.0.0.1:6379"
@@ -68,54 +64,6 @@ RATIO_MIN = 0.5
 """Issue 3: ingest throughput at least half the bare endpoint's, in the same run."""
 P99_MAX_MS = 50.0
 """Issue 3: p99 latency under 50 ms at 100 requests/s."""
-
-
-class BenchSetupError(RuntimeError):
-    """The benchmark cannot run here (no Redis, no spare database, a server that won't start)."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One signed webhook request, ready to send."""
-
-    raw_body: bytes
-    headers: dict[str, str]
-
-
-class Deliveries:
-    """Distinct agent-reply deliveries (a phone number in each), signed with `secret`.
-
-    Built on demand from the fixture's bytes with the ids swapped (a replace and an HMAC, some
-    microseconds), so a long max-rate run needs no pile of bodies built in advance. Thread-safe;
-    numbers never repeat, so every delivery is new to the app.
-    """
-
-    CONVERSATION_ID = b'"id": 3120419377'
-    THREAD_ID = b'"id": 8812004511'
-
-    def __init__(self, secret: str = SECRET) -> None:
-        self._secret = secret.encode("utf-8")
-        self._template = TEMPLATE_FILE.read_bytes()
-        for marker in (self.CONVERSATION_ID, self.THREAD_ID):
-            if self._template.count(marker) != 1:
-                raise BenchSetupError(f"{TEMPLATE_FILE.name} no longer holds {marker!r} once")
-        self._numbers = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def next(self) -> Delivery:
-        """A delivery no other call returned."""
-        with self._lock:
-            number = next(self._numbers)
-        raw_body = self._template.replace(
-            self.CONVERSATION_ID, b'"id": %d' % (4_000_000_000 + number)
-        ).replace(self.THREAD_ID, b'"id": %d' % (9_000_000_000 + number))
-        signature = base64.b64encode(hmac.new(self._secret, raw_body, hashlib.sha1).digest())
-        headers = {
-            "Content-Type": "application/json",
-            "X-HelpScout-Event": "convo.agent.reply.created",
-            "X-HelpScout-Signature": signature.decode("ascii"),
-        }
-        return Delivery(raw_body, headers)
 
 
 @dataclass
@@ -263,128 +211,59 @@ def spare_redis_database() -> Iterator[str]:
 # --- load ----------------------------------------------------------------------------------------
 
 
-def _send(port: int, delivery: Delivery) -> int:
-    """POST one delivery on a new connection (gunicorn's sync workers close each one)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("POST", WEBHOOK_PATH, body=delivery.raw_body, headers=delivery.headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+def _send(delivery: SignedDelivery, port: int) -> tuple[str, str]:
+    """Post `delivery`: the (kind, status) `bench.senders` tallies."""
+    return "webhook", send_delivery(port, delivery)
 
 
 def fixed_rate(
     server: str,
     base_url: str,
-    deliveries: Deliveries,
+    deliveries: DeliveryMaker,
     rate: float,
     seconds: float,
     threads: int = 16,
 ) -> LoadResult:
     """Send `rate` deliveries per second for `seconds`; latency counts from when each was due."""
     port = int(base_url.rsplit(":", 1)[1])
-    start = time.perf_counter() + 0.2
-    next_index = iter(range(int(rate * seconds)))
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
-
-    def sender() -> None:
-        while True:
-            with lock:
-                index = next(next_index, None)
-            if index is None:
-                return
-            due = start + index / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)  # the schedule itself: open-loop load
-            status = _status_of(port, deliveries.next())
-            elapsed = time.perf_counter() - due
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] += 1
-
-    _run_threads(sender, threads)
-    seconds = time.perf_counter() - start
-    return summarize(server, f"{rate:g}/s", latencies, statuses, seconds)
+    tally = senders.open_loop(
+        lambda _index: _send(deliveries.next(), port), rate=rate, seconds=seconds, threads=threads
+    )
+    return summarize(server, f"{rate:g}/s", tally.figures("webhook"), tally.elapsed_s)
 
 
 def max_rate(
     server: str,
     base_url: str,
-    deliveries: Deliveries,
+    deliveries: DeliveryMaker,
     seconds: float,
     concurrency: int,
 ) -> LoadResult:
     """`concurrency` threads send back to back for `seconds`; throughput is what came back."""
     port = int(base_url.rsplit(":", 1)[1])
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
-    deadline = time.perf_counter() + seconds
-
-    def sender() -> None:
-        while time.perf_counter() < deadline:
-            delivery = deliveries.next()
-            sent_at = time.perf_counter()
-            status = _status_of(port, delivery)
-            elapsed = time.perf_counter() - sent_at
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] += 1
-
-    start = time.perf_counter()
-    _run_threads(sender, concurrency)
-    return summarize(server, "max", latencies, statuses, time.perf_counter() - start)
-
-
-def _status_of(port: int, delivery: Delivery) -> str:
-    """The response status, or the name of the error that stopped the request."""
-    try:
-        return str(_send(port, delivery))
-    except OSError as err:
-        return type(err).__name__
-
-
-def _run_threads(target: Any, count: int) -> None:
-    threads = [threading.Thread(target=target, daemon=True) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def summarize(
-    server: str, mode: str, latencies: list[float], statuses: Counter[str], seconds: float
-) -> LoadResult:
-    """One run's figures: 2xx responses count as ok, anything else (errors included) does not."""
-    ordered = sorted(latencies)
-    ok = sum(
-        count for status, count in statuses.items() if status.isdigit() and 200 <= int(status) < 300
+    tally = senders.back_to_back(
+        deliveries.next,
+        lambda delivery: _send(delivery, port),
+        seconds=seconds,
+        threads=concurrency,
     )
+    return summarize(server, "max", tally.figures("webhook"), tally.elapsed_s)
+
+
+def summarize(server: str, mode: str, figures: Figures, seconds: float) -> LoadResult:
+    """One run against one server: its figures, and the 2xx responses per second."""
     return LoadResult(
         server=server,
         mode=mode,
-        sent=len(ordered),
-        ok=ok,
+        sent=figures.sent,
+        ok=figures.ok,
         seconds=seconds,
-        per_second=ok / seconds if seconds else 0.0,
-        p50_ms=_percentile_ms(ordered, 0.50),
-        p99_ms=_percentile_ms(ordered, 0.99),
-        max_ms=ordered[-1] * 1000 if ordered else None,
-        statuses=dict(statuses),
+        per_second=figures.ok / seconds if seconds else 0.0,
+        p50_ms=figures.p50_ms,
+        p99_ms=figures.p99_ms,
+        max_ms=figures.max_ms,
+        statuses=figures.statuses,
     )
-
-
-def _percentile_ms(ordered: list[float], q: float) -> float | None:
-    """Nearest-rank percentile in milliseconds."""
-    if not ordered:
-        return None
-    index = min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))
-    return ordered[index] * 1000
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -422,7 +301,7 @@ def run(
     try:
         with spare_redis_database() as redis_url, _every_cpu():
             env = _server_environment(workdir, redis_url)
-            deliveries = Deliveries()
+            deliveries = DeliveryMaker(SECRET)
             results = []
             with (
                 gunicorn("helpscout_app:create_app()", workdir, env, workers, "app") as app_url,
@@ -510,9 +389,9 @@ def render(report: IngestReport) -> str:
             r.sent,
             r.errors,
             f"{r.per_second:,.0f}",
-            _ms(r.p50_ms),
-            _ms(r.p99_ms),
-            _ms(r.max_ms),
+            ms(r.p50_ms),
+            ms(r.p99_ms),
+            ms(r.max_ms),
             ", ".join(f"{status}: {count}" for status, count in sorted(r.statuses.items())),
         ]
         for r in report.results
@@ -527,7 +406,3 @@ def render(report: IngestReport) -> str:
         f"{accepted:,} deliveries in the measured runs and {report.queued_jobs:,} jobs were "
         "queued in all (warm-up included)"
     )
-
-
-def _ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"

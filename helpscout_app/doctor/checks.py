@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 import redis.exceptions
 
+from helpscout_app.observability.redaction import masked_url
 from helpscout_app.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
@@ -603,33 +604,6 @@ def check_sp_api(settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S) ->
 
 
 # --- display -------------------------------------------------------------------------------------
-
-_SECRET_QUERY_NAMES = ("pass", "secret", "token", "key")
-
-
-def masked_url(url: str) -> str:
-    """`url` with its password (and any password-like query value) replaced by `***`."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        userinfo, _, host = netloc.rpartition("@")
-        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
-    query = urlencode(
-        [
-            (name, "***" if any(word in name.lower() for word in _SECRET_QUERY_NAMES) else value)
-            for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        ],
-        safe="*",
-    )
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    if "://" in url:  # urlunsplit would drop the "//" of an empty host (unix:///path)
-        return (
-            f"{parts.scheme}://{netloc}{parts.path}"
-            + (f"?{query}" if query else "")
-            + (f"#{parts.fragment}" if parts.fragment else "")
-        )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _first_line(err: Exception) -> str:

@@ -7,7 +7,9 @@ from flask.testing import FlaskClient
 from pydantic import SecretStr
 from rq import Queue
 
-from bench.webhook_ingest import SECRET, Deliveries, LoadResult, create_bare_app, summarize
+from bench.deliveries import DeliveryMaker
+from bench.senders import Figures
+from bench.webhook_ingest import SECRET, LoadResult, create_bare_app, summarize
 from helpscout_app import create_app
 from helpscout_app.settings import Settings
 
@@ -22,7 +24,7 @@ def bench_client(settings: Settings, redis_test_url: str) -> FlaskClient:
 
 
 def test_every_delivery_is_accepted_and_new(bench_client: FlaskClient, queue: Queue) -> None:
-    deliveries = Deliveries()
+    deliveries = DeliveryMaker(SECRET)
 
     statuses = [
         bench_client.post("/webhooks/helpscout", data=d.raw_body, headers=d.headers).status_code
@@ -42,6 +44,6 @@ def test_the_bare_endpoint_only_answers_200() -> None:
 
 def test_errors_are_what_is_not_2xx() -> None:
     statuses = {"202": 97, "503": 2, "ConnectionRefusedError": 1}
-    result: LoadResult = summarize("amz-guard", "max", [0.001] * 100, statuses, 2.0)
+    result: LoadResult = summarize("amz-guard", "max", Figures.of([0.001] * 100, statuses), 2.0)
 
     assert (result.sent, result.ok, result.errors, result.per_second) == (100, 97, 3, 48.5)

@@ -40,7 +40,6 @@ from helpscout_app.doctor.checks import (
     check_settings,
     check_slack,
     check_sp_api,
-    masked_url,
 )
 from helpscout_app.settings import Settings
 from helpscout_app.store.migrate import head_revision, upgrade
@@ -556,21 +555,3 @@ def test_sp_api_outage_page(settings: Settings, lwa: respx.MockRouter) -> None:
 
 def test_sp_api_not_configured_is_skipped(settings: Settings) -> None:
     assert check_sp_api(settings).status is Status.SKIP
-
-
-# --- display -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
-        ("redis://:s3cret@redis:6379/0", "redis://:***@redis:6379/0"),
-        ("rediss://user:s3cret@redis:6380/1", "rediss://user:***@redis:6380/1"),
-        ("unix:///run/redis.sock?db=2&password=s3cret", "unix:///run/redis.sock?db=2&password=***"),
-        ("imaps://amz:p%40ss@imap.example.com/INBOX", "imaps://amz:***@imap.example.com/INBOX"),
-        ("maildir:/var/mail/amazon", "maildir:/var/mail/amazon"),
-    ],
-)
-def test_masked_url(url: str, shown: str) -> None:
-    assert masked_url(url) == shown
