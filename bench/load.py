@@ -36,6 +36,7 @@ from bench.deliveries import SignedDelivery, send_delivery, sign
 from bench.fake_helpscout import FakeHelpScout
 from bench.inputs import REPO_ROOT
 from bench.senders import is_ok, post
+from bench.speed import every_cpu
 from bench.stack import SIDEBAR_SECRET, WEBHOOK_SECRET, Workers, app_environment, fresh_database
 from bench.tables import ms, render_table
 from bench.webhook_ingest import free_port, gunicorn, spare_redis_database
@@ -304,9 +305,12 @@ def run(
     """Start the stack, drive the load, wait for the drain, and check the end state."""
     workdir = Path(tempfile.mkdtemp(prefix="amz-guard-load-"))
     try:
-        with load_stack(
-            postgres_url=postgres_url, web_workers=web_workers, workers=workers, workdir=workdir
-        ) as (port, database_url, fake):
+        with (
+            every_cpu(),
+            load_stack(
+                postgres_url=postgres_url, web_workers=web_workers, workers=workers, workdir=workdir
+            ) as (port, database_url, fake),
+        ):
             deliveries = DeliveryMaker()
             progress(f"{rate:g} requests/s for {seconds:g} s, {workers} amz-guard workers")
             load = open_loop(

@@ -63,6 +63,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from bench.inputs import REPO_ROOT
+from bench.speed import every_cpu
 from bench.tables import render_table
 
 TEMPLATES_DIR = REPO_ROOT / "tests" / "fixtures" / "amazon" / "notifications"
@@ -1385,21 +1386,6 @@ def _database(postgres_url: str | None, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@contextlib.contextmanager
-def _every_cpu() -> Iterator[None]:
-    """Undo `python -m bench`'s pinning for the run: the server answers on the other CPU."""
-    if not hasattr(os, "sched_getaffinity"):
-        yield
-        return
-    before = os.sched_getaffinity(0)
-    with contextlib.suppress(OSError):
-        os.sched_setaffinity(0, range(os.cpu_count() or 1))
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
-
-
 def _write_maildir(
     folder: mailbox.Maildir, notifications: list[NotificationSpec], templates: dict[str, Template]
 ) -> None:
@@ -1437,7 +1423,7 @@ def run(
     workdir = Path(tempfile.mkdtemp(prefix="amz-guard-bench-reconcile-"))
     server: LocalHelpScout | None = None
     try:
-        with _every_cpu(), _database(postgres_url, workdir) as database_url:
+        with every_cpu(), _database(postgres_url, workdir) as database_url:
             started = time.perf_counter()
             specs = dataset.conversations
             server = LocalHelpScout(

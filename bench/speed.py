@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pstats
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -51,6 +52,28 @@ def pin_to_one_cpu(cpu: int | None = None) -> str:
     except OSError as err:
         return f"not pinned (CPU {chosen}: {err.strerror}); allowed CPUs {allowed}"
     return f"pinned to CPU {chosen} (of {len(allowed)} allowed: {allowed})"
+
+
+def use_every_cpu() -> None:
+    """Undo `pin_to_one_cpu` in this process (a server's `preexec_fn`, or a bench's own)."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+
+
+@contextlib.contextmanager
+def every_cpu() -> Iterator[None]:
+    """Every CPU for this process and what it starts meanwhile (servers, workers, load
+    threads), then pinned back: the service benches measure the machine, not one CPU."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    with contextlib.suppress(OSError):
+        use_every_cpu()
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 # --- throughput on ~2 KB replies -------------------------------------------------------------

@@ -46,6 +46,7 @@ from bench.deliveries import WEBHOOK_PATH, DeliveryMaker, SignedDelivery, send_d
 from bench.errors import BenchSetupError
 from bench.inputs import REPO_ROOT
 from bench.senders import Figures
+from bench.speed import every_cpu, use_every_cpu
 from bench.tables import ms, render_table
 
 SECRET = "bench-webhook-secret"
@@ -144,7 +145,7 @@ def gunicorn(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_use_every_cpu,
+            preexec_fn=use_every_cpu,
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -157,12 +158,6 @@ def gunicorn(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-
-
-def _use_every_cpu() -> None:
-    """In a server process: undo the CPU pinning `python -m bench` applies for the detector."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, range(os.cpu_count() or 1))
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -299,7 +294,7 @@ def run(
     threads = concurrency or 2 * workers
     workdir = Path(tempfile.mkdtemp(prefix="amz-guard-bench-"))
     try:
-        with spare_redis_database() as redis_url, _every_cpu():
+        with spare_redis_database() as redis_url, every_cpu():
             env = _server_environment(workdir, redis_url)
             deliveries = DeliveryMaker(SECRET)
             results = []
@@ -364,20 +359,6 @@ def _judge(workers: int, results: list[LoadResult], queued: int) -> IngestReport
         ratio_passed=None if ratio is None else ratio >= RATIO_MIN,
         p99_passed=None if p99 is None else p99 < P99_MAX_MS and app_rate.errors == 0,
     )
-
-
-@contextlib.contextmanager
-def _every_cpu() -> Iterator[None]:
-    """Let the load generator's threads use every CPU for the run, then pin back as before."""
-    if not hasattr(os, "sched_getaffinity"):
-        yield
-        return
-    before = os.sched_getaffinity(0)
-    _use_every_cpu()
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
 
 
 def render(report: IngestReport) -> str:

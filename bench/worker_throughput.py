@@ -39,9 +39,10 @@ from rq.job import Job, JobStatus
 
 from bench.fake_helpscout import FakeHelpScout
 from bench.load import DEFAULT_POSTGRES, DeliveryMaker, EndState, SignedDelivery, end_state
+from bench.speed import every_cpu
 from bench.stack import Workers, app_environment, fresh_database, wait_for
 from bench.tables import render_table
-from bench.webhook_ingest import _every_cpu, free_port, spare_redis_database
+from bench.webhook_ingest import free_port, spare_redis_database
 
 DEFAULT_JOBS = 300
 DEFAULT_WORKER_COUNTS = (1, 2)
@@ -227,7 +228,7 @@ def run(
     runs: list[ThroughputRun] = []
     accepted: list[SignedDelivery] = []
     try:
-        with _every_cpu(), worker_stack(postgres_url, workdir) as (env, database_url, fake):
+        with every_cpu(), worker_stack(postgres_url, workdir) as (env, database_url, fake):
             connection = Redis.from_url(env["REDIS_URL"])
             maker = DeliveryMaker()
             for count in worker_counts:
