@@ -207,12 +207,13 @@ def wait_for_drain(
     timeout_s: float,
     stall_s: float = 60.0,
     progress: Callable[[str], None] | None = None,
+    progress_every_s: float = 15.0,
 ) -> float | None:
     """Seconds until every accepted delivery's row is done; None at `timeout_s`, or when
-    nothing moved for `stall_s`."""
+    nothing moved for `stall_s`. Says how far it got every `progress_every_s`."""
     keys = {delivery.delivery_key for delivery in accepted}
     started = last_move = time.monotonic()
-    last_done = -1
+    last_done, last_said = -1, float("-inf")
     while True:
         rows = delivery_rows(database_url)
         done = sum(1 for key in keys if rows.get(key) in DONE_STATUSES)
@@ -221,8 +222,9 @@ def wait_for_drain(
             return now - started
         if done != last_done:
             last_done, last_move = done, now
-            if progress:
-                progress(f"  drained {done:,} of {len(keys):,}")
+        if progress and now - last_said >= progress_every_s:
+            last_said = now
+            progress(f"  drained {done:,} of {len(keys):,} after {now - started:.0f} s")
         if now - started > timeout_s or now - last_move > stall_s:
             return None
         time.sleep(1.0)  # polling the database while the workers drain
