@@ -80,6 +80,10 @@ def _default_database_url(fields: dict[str, Any]) -> str:
     return f"sqlite:///{fields['data_dir'] / 'amz-guard.sqlite3'}"
 
 
+MAX_NICENESS = 19
+"""The lowest CPU priority Unix gives a process."""
+
+
 class Settings(BaseSettings):
     """Every configuration name in DESIGN.md; field `foo_bar` is environment variable `FOO_BAR`.
 
@@ -113,6 +117,9 @@ class Settings(BaseSettings):
 
     enforcement_mode: EnforcementMode = EnforcementMode.FLAG
     draft_scan_interval_s: int = 60
+    # The workers' CPU priority (Unix niceness, 0-19): on a server they share with the web app,
+    # Help Scout's webhooks and the sidebar are answered first and queued jobs take what is left.
+    worker_nice: int = 10
 
     # Reconciliation and the 24-hour clock.
     reconcile_interval_s: int = 300
@@ -384,6 +391,14 @@ class Settings(BaseSettings):
                 f"Scout's rate limit), got {seconds}"
             )
         return seconds
+
+    @field_validator("worker_nice", mode="before")
+    @classmethod
+    def _parse_worker_nice(cls, value: Any) -> int:
+        niceness = _whole_number(value, "niceness steps")
+        if niceness > MAX_NICENESS:
+            raise ValueError(f"must be 0 to {MAX_NICENESS} (Unix niceness), got {niceness}")
+        return niceness
 
     @field_validator("missing_grace_minutes", "reconcile_lookback_days", mode="before")
     @classmethod

@@ -121,6 +121,11 @@ def test_the_worker_scales(services: dict[str, Any]) -> None:
     assert "ports" not in worker
 
 
+def test_the_worker_yields_the_cpu_to_web(services: dict[str, Any]) -> None:
+    """Per-container cgroups make WORKER_NICE moot between services: the CPU weight does it."""
+    assert services["worker"]["cpu_shares"] < services["web"].get("cpu_shares", 1024)
+
+
 @pytest.mark.parametrize("name", ["migrate", "web", "worker"])
 def test_the_app_services_share_one_image_and_the_compose_network(
     services: dict[str, Any], name: str

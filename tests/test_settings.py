@@ -26,6 +26,7 @@ def test_defaults(clean_environment: Path) -> None:
     assert settings.amazon_cs_phone_numbers == ("+1-888-280-4331",)
     assert settings.amazon_mailbox_ids == ()
     assert settings.draft_scan_interval_s == 60
+    assert settings.worker_nice == 10
     for optional in (
         "helpscout_app_id",
         "helpscout_app_secret",
@@ -207,6 +208,8 @@ def test_an_empty_list_setting_means_none(
             "5",
             "must be at least 10 seconds (each pass spends Help Scout's rate limit), got 5",
         ),
+        ("WORKER_NICE", "20", "must be 0 to 19 (Unix niceness), got 20"),
+        ("WORKER_NICE", "-5", "must be a whole number of niceness steps, got '-5'"),
     ],
 )
 def test_a_malformed_setting_fails_with_one_line_naming_it(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import logging
+import os
 import signal
 import time
 from datetime import UTC, datetime
@@ -158,6 +159,22 @@ def warm_up_database(context: WorkerContext) -> None:
         context.engine.dispose()
 
 
+def yield_cpu_to(niceness: int) -> int:
+    """Lower this process's CPU priority to `niceness` (never raise it: that needs privileges);
+    returns the niceness it runs at. Work horses and RQ's scheduler inherit it.
+
+    On a server the worker shares with the web app, a drain of queued jobs then slows the jobs,
+    not Help Scout's webhooks (which must be answered quickly) and the agents' sidebar. In
+    containers, each service has its own cgroup and niceness only orders processes inside one;
+    docker-compose.yml gives the worker a smaller CPU weight for the same effect.
+    """
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+        log.info("worker CPU priority lowered to niceness %d", niceness)
+    return max(niceness, current)
+
+
 def work_queues(
     settings: Settings, *, burst: bool = False, worker_class: type[Worker] = ObservedWorker
 ) -> bool:
@@ -184,6 +201,7 @@ def work_queues(
         raise WorkerCannotStart(
             f"Redis does not answer at REDIS_URL ({type(err).__name__}: {err})"
         ) from err
+    yield_cpu_to(settings.worker_nice)
     preload_job_modules()
     warm_up_database(start_worker_context(settings))
     metrics.buffer_counts()

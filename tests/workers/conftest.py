@@ -32,12 +32,14 @@ as for the storage tests."""
 def settings(
     settings: Settings, redis_test_url: str, redis_conn: Redis, fake_slack: FakeSlack
 ) -> Settings:
-    """The test settings with `REDIS_URL` on the test database (emptied around each test) and
-    `SLACK_WEBHOOK_URL` on the fake Slack."""
+    """The test settings with `REDIS_URL` on the test database (emptied around each test),
+    `SLACK_WEBHOOK_URL` on the fake Slack, and the worker's niceness left alone (an in-process
+    worker would lower pytest's own CPU priority for the rest of the run)."""
     return settings.model_copy(
         update={
             "redis_url": redis_test_url,
             "slack_webhook_url": SecretStr(fake_slack.webhook_url),
+            "worker_nice": 0,
         }
     )
 

@@ -34,6 +34,11 @@ def fail_with_a_bug() -> None:
         raise KeyError("threads")
 
 
+def report_niceness() -> int:
+    """The CPU niceness the work horse runs at."""
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
 def say_hello(name: str) -> str:
     """Return a greeting."""
     return f"Hello {name}"

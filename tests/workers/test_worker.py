@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -19,7 +21,12 @@ from bench.stack import PrivateRedis
 from helpscout_app.cli import main
 from helpscout_app.settings import Settings
 from workers.queues import PERIODIC_QUEUE, queue_for
-from workers.worker import StopRecordingMixin, wait_for_redis, work_through_outages
+from workers.worker import (
+    StopRecordingMixin,
+    wait_for_redis,
+    work_through_outages,
+    yield_cpu_to,
+)
 
 
 def test_a_burst_worker_runs_what_is_queued_and_due_then_exits(
@@ -35,6 +42,41 @@ def test_a_burst_worker_runs_what_is_queued_and_due_then_exits(
         job.refresh()
         assert job.get_status() is JobStatus.FINISHED
         assert job.return_value() == f"Hello {name}"
+
+
+def test_jobs_run_at_the_worker_s_lower_cpu_priority(migrated: Settings, queue: Queue) -> None:
+    """In a forked copy of this test, so that pytest keeps its own priority."""
+    job = queue.enqueue("sample_jobs.report_niceness")
+    start = os.getpriority(os.PRIO_PROCESS, 0)
+    wanted = min(start + 7, 19)
+    worker = multiprocessing.get_context("fork").Process(
+        target=main,
+        args=(["worker", "--burst"],),
+        kwargs={"settings": migrated.model_copy(update={"worker_nice": wanted})},
+    )
+
+    worker.start()
+    worker.join(60)
+
+    assert worker.exitcode == 0
+    job.refresh()
+    assert job.return_value() == wanted
+    assert os.getpriority(os.PRIO_PROCESS, 0) == start
+
+
+def _niceness_after(start: int, asked: int) -> tuple[int, int]:
+    """In a child: from niceness `start`, ask for `asked`; what it said and what it runs at."""
+    os.setpriority(os.PRIO_PROCESS, 0, start)
+    said = yield_cpu_to(asked)
+    return said, os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_a_worker_lowers_its_cpu_priority_and_never_raises_it() -> None:
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_niceness_after, (12, 15)) == (15, 15)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        # more priority than it has would need privileges: a no-op, not an error
+        assert pool.apply(_niceness_after, (12, 3)) == (12, 12)
 
 
 def test_the_worker_schedules_the_next_draft_scan_and_reconciliation(
