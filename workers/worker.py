@@ -16,6 +16,7 @@ import os
 import signal
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import redis.exceptions
@@ -164,15 +165,35 @@ def yield_cpu_to(niceness: int) -> int:
     returns the niceness it runs at. Work horses and RQ's scheduler inherit it.
 
     On a server the worker shares with the web app, a drain of queued jobs then slows the jobs,
-    not Help Scout's webhooks (which must be answered quickly) and the agents' sidebar. In
-    containers, each service has its own cgroup and niceness only orders processes inside one;
+    not Help Scout's webhooks (which must be answered quickly) and the agents' sidebar.
+
+    Niceness only orders processes that compete in one scheduling group. A worker that leads its
+    own session (a service manager's or `setsid`'s) has a Linux autogroup of its own, competing
+    with the web app's as an equal whatever its niceness: that group's niceness is lowered too.
+    Containers and systemd services each have a cgroup instead, which niceness does not cross;
     docker-compose.yml gives the worker a smaller CPU weight for the same effect.
     """
     current = os.getpriority(os.PRIO_PROCESS, 0)
     if niceness > current:
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
         log.info("worker CPU priority lowered to niceness %d", niceness)
+    if os.getsid(0) == os.getpid():  # the autogroup is this session's, so the worker's own
+        _lower_autogroup(niceness)
     return max(niceness, current)
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+"""Linux's per-session scheduling group: "/autogroup-85 nice 0"; absent when disabled."""
+
+
+def _lower_autogroup(niceness: int) -> None:
+    """Give this session's autogroup `niceness` unless it has that or more already."""
+    try:
+        current = int(AUTOGROUP.read_text().split()[-1])
+        if niceness > current:
+            AUTOGROUP.write_text(str(niceness))
+    except (OSError, ValueError, IndexError):
+        return  # no autogroups here (disabled, not Linux): niceness alone orders the processes
 
 
 def work_queues(

@@ -22,6 +22,7 @@ from helpscout_app.cli import main
 from helpscout_app.settings import Settings
 from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.worker import (
+    AUTOGROUP,
     StopRecordingMixin,
     wait_for_redis,
     work_through_outages,
@@ -77,6 +78,33 @@ def test_a_worker_lowers_its_cpu_priority_and_never_raises_it() -> None:
     with multiprocessing.get_context("fork").Pool(1) as pool:
         # more priority than it has would need privileges: a no-op, not an error
         assert pool.apply(_niceness_after, (12, 3)) == (12, 12)
+
+
+def _autogroup_niceness_after(asked: int, *, own_session: bool) -> int | None:
+    """In a child, in a session of its own or not: ask for `asked`; its autogroup's niceness."""
+    if own_session:
+        os.setsid()
+    yield_cpu_to(asked)
+    return int(AUTOGROUP.read_text().split()[-1]) if AUTOGROUP.exists() else None
+
+
+def test_a_worker_leading_its_session_lowers_its_autogroup_too() -> None:
+    """Linux autogroups (one per session) compete as equals whatever their processes' niceness:
+    a worker started by `setsid` or a service manager yields only if its group does."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        niceness = pool.apply(_autogroup_niceness_after, (11,), {"own_session": True})
+
+    assert niceness == (11 if AUTOGROUP.exists() else None)
+
+
+def test_a_worker_sharing_a_session_leaves_the_session_s_autogroup_alone() -> None:
+    """The group is the whole session's then (a shell running web and worker): lowering it would
+    slow the web app as much as the worker."""
+    before = AUTOGROUP.read_text() if AUTOGROUP.exists() else None
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pool.apply(_autogroup_niceness_after, (11,), {"own_session": False})
+
+    assert (AUTOGROUP.read_text() if AUTOGROUP.exists() else None) == before
 
 
 def test_the_worker_schedules_the_next_draft_scan_and_reconciliation(
