@@ -37,9 +37,14 @@ from bench.fake_helpscout import FakeHelpScout
 from bench.inputs import REPO_ROOT
 from bench.senders import is_ok, post
 from bench.speed import every_cpu
-from bench.stack import SIDEBAR_SECRET, WEBHOOK_SECRET, Workers, app_environment, fresh_database
+from bench.stack import (
+    SIDEBAR_SECRET,
+    WEBHOOK_SECRET,
+    Workers,
+    backing_services,
+)
 from bench.tables import ms, render_table
-from bench.webhook_ingest import free_port, gunicorn, spare_redis_database
+from bench.webhook_ingest import gunicorn
 
 SIDEBAR_PATH = "/sidebar/dynamic"
 SIDEBAR_BODY = (REPO_ROOT / "tests/fixtures/helpscout/sidebar/dynamic.json").read_bytes()
@@ -269,28 +274,15 @@ def load_stack(
     """gunicorn, `workers` amz-guard workers, a fresh database, a spare Redis, the fake.
 
     Yields (gunicorn's port, the database URL, the fake)."""
-    fake = FakeHelpScout(free_port(), workdir / "fake-helpscout.log")
-    try:
-        with (
-            fresh_database(postgres_url, "amzguard_load") as database_url,
-            spare_redis_database() as redis_url,
-        ):
-            env = app_environment(
-                workdir,
-                database_url=database_url,
-                redis_url=redis_url,
-                helpscout_api_url=fake.api_url,
-            )
-            processes = Workers(workdir, env)
-            try:
-                processes.start(workers)
-                app_spec = "helpscout_app:create_app()"
-                with gunicorn(app_spec, workdir, env, web_workers, "load") as url:
-                    yield int(url.rsplit(":", 1)[1]), database_url, fake
-            finally:
-                processes.stop()
-    finally:
-        fake.close()
+    with backing_services(postgres_url, workdir, "amzguard_load") as (env, database_url, fake):
+        processes = Workers(workdir, env)
+        try:
+            processes.start(workers)
+            app_spec = "helpscout_app:create_app()"
+            with gunicorn(app_spec, workdir, env, web_workers, "load") as url:
+                yield int(url.rsplit(":", 1)[1]), database_url, fake
+        finally:
+            processes.stop()
 
 
 def run(

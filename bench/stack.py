@@ -31,7 +31,8 @@ from pathlib import Path
 
 from redis import Redis
 
-from bench.webhook_ingest import BenchSetupError, free_port
+from bench.fake_helpscout import FakeHelpScout
+from bench.webhook_ingest import BenchSetupError, free_port, spare_redis_database
 
 WEBHOOK_SECRET = "drill-webhook-secret"
 SIDEBAR_SECRET = "drill-sidebar-secret"
@@ -250,6 +251,31 @@ def app_environment(
     )
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def backing_services(
+    postgres_url: str, workdir: Path, prefix: str, **extra: str
+) -> Iterator[tuple[dict[str, str], str, FakeHelpScout]]:
+    """A fresh PostgreSQL database (named from `prefix`), a spare Redis database and the local
+    Help Scout, for the service benches; yields the app's environment (`extra` added), the
+    database URL and the fake."""
+    fake = FakeHelpScout(free_port(), workdir / "fake-helpscout.log")
+    try:
+        with (
+            fresh_database(postgres_url, prefix) as database_url,
+            spare_redis_database() as redis_url,
+        ):
+            env = app_environment(
+                workdir,
+                database_url=database_url,
+                redis_url=redis_url,
+                helpscout_api_url=fake.api_url,
+                **extra,
+            )
+            yield env, database_url, fake
+    finally:
+        fake.close()
 
 
 class Workers:

@@ -22,12 +22,11 @@ child processes would inherit that.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import statistics
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +36,10 @@ from redis import Redis
 from rq import Worker
 from rq.job import Job, JobStatus
 
-from bench.fake_helpscout import FakeHelpScout
 from bench.load import DEFAULT_POSTGRES, DeliveryMaker, EndState, SignedDelivery, end_state
 from bench.speed import every_cpu
-from bench.stack import Workers, app_environment, fresh_database, wait_for
+from bench.stack import Workers, backing_services, wait_for
 from bench.tables import render_table
-from bench.webhook_ingest import free_port, spare_redis_database
 
 DEFAULT_JOBS = 300
 DEFAULT_WORKER_COUNTS = (1, 2)
@@ -190,31 +187,6 @@ def drain(
     )
 
 
-@contextlib.contextmanager
-def worker_stack(
-    postgres_url: str, workdir: Path
-) -> Iterator[tuple[dict[str, str], str, FakeHelpScout]]:
-    """A fresh database, a spare Redis, the fake; yields the workers' environment, the database
-    URL and the fake."""
-    fake = FakeHelpScout(free_port(), workdir / "fake-helpscout.log")
-    try:
-        with (
-            fresh_database(postgres_url, "amzguard_throughput") as database_url,
-            spare_redis_database() as redis_url,
-        ):
-            env = app_environment(
-                workdir,
-                database_url=database_url,
-                redis_url=redis_url,
-                helpscout_api_url=fake.api_url,
-                # No draft scan during the measurement: only the deliveries are timed.
-                DRAFT_SCAN_INTERVAL_S="86400",
-            )
-            yield env, database_url, fake
-    finally:
-        fake.close()
-
-
 def run(
     *,
     jobs: int = DEFAULT_JOBS,
@@ -228,7 +200,13 @@ def run(
     runs: list[ThroughputRun] = []
     accepted: list[SignedDelivery] = []
     try:
-        with every_cpu(), worker_stack(postgres_url, workdir) as (env, database_url, fake):
+        with (
+            every_cpu(),
+            # No draft scan during the measurement: only the deliveries are timed.
+            backing_services(
+                postgres_url, workdir, "amzguard_throughput", DRAFT_SCAN_INTERVAL_S="86400"
+            ) as (env, database_url, fake),
+        ):
             connection = Redis.from_url(env["REDIS_URL"])
             maker = DeliveryMaker()
             for count in worker_counts:
