@@ -324,6 +324,13 @@ class Workers:
                     return pid
         return None
 
+    def wait_for_horse(self, process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> int:
+        """The pid of `process`'s work horse, once it has one (a busy machine forks late)."""
+        wait_for(lambda: self.horse_pid(process) is not None, timeout_s, "no work horse forked")
+        horse = self.horse_pid(process)
+        assert horse is not None  # a horse that ended in between: its job is done, too soon
+        return horse
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """SIGKILL the worker, its scheduler and its work horse, as a container kill does.
 

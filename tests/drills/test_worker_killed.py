@@ -34,9 +34,7 @@ def test_a_killed_work_horse_is_retried_and_acts_once(stack: Stack) -> None:
 
     assert stack.send(delivery) == "202"
     stack.wait_until_running(delivery.delivery_key)
-    horse = stack.workers.horse_pid(worker)
-    assert horse is not None
-    os.kill(horse, signal.SIGKILL)
+    os.kill(stack.workers.wait_for_horse(worker), signal.SIGKILL)
 
     stack.assert_exactly_once([delivery])
     assert worker.poll() is None  # the worker itself carries on
@@ -50,10 +48,10 @@ def test_a_killed_worker_s_job_is_found_abandoned_and_retried_once(stack: Stack)
 
     assert stack.send(delivery) == "202"
     stack.wait_until_running(delivery.delivery_key)
+    wait_for(lambda: any(stack.workers.horse_pid(p) for p in running), 10, "no work horse")
     [doomed] = [p for p in running if stack.workers.horse_pid(p) is not None]
-    horse = stack.workers.horse_pid(doomed)
+    horse = stack.workers.wait_for_horse(doomed)
     stack.workers.kill(doomed)
-    assert horse is not None
     wait_for(lambda: not _alive(horse), 5, f"the horse {horse} outlived its worker")
     stack.skip_to_abandoned_job_retries()
 
