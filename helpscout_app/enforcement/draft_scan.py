@@ -48,12 +48,13 @@ from helpscout_app.alerts.dispatch import send_alert_once
 from helpscout_app.alerts.messages import Alert, blocked_reply_alert, draft_flagged_alert
 from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.enforcement.conversation_ref import ConversationRef, conversation_ref
-from helpscout_app.enforcement.incidents import CheckedThread, act_once, check_thread
-from helpscout_app.enforcement.notes import (
-    blocked_schedule_note,
-    draft_note,
-    holds_incident_note,
+from helpscout_app.enforcement.incidents import (
+    CheckedThread,
+    act_once,
+    check_thread,
+    note_once,
 )
+from helpscout_app.enforcement.notes import blocked_schedule_note, draft_note
 from helpscout_app.enforcement.stored_conversations import store_conversation, store_thread
 from helpscout_app.enforcement.threads import (
     ThreadState,
@@ -275,6 +276,11 @@ class _BlockedDraft:
         )
         self._alert(alert, result)
 
+    def _note_once(self, note: Callable[[], None]) -> bool:
+        return note_once(
+            self.session, self.incident, self.client, self.conversation.conversation_id, note
+        )
+
     def flag_draft(self, result: DraftScanResult) -> None:
         """Note once, tag once, alert once per content."""
         report, agent_name = self.checked.report, self.agent_name
@@ -304,18 +310,6 @@ class _BlockedDraft:
         # Not when this content was alerted already: a Send Later reply the gate turned back
         # into a draft has had its [blocked-reply] alert.
         act_once(self.session, self.incident, IncidentAction.ALERTED, alert)
-
-    def _note_once(self, note: Callable[[], None]) -> bool:
-        """Post the incident's note unless it was, looking in Help Scout when an earlier attempt
-        may have posted it without recording it."""
-
-        def noted_before() -> bool:
-            threads = self.client.list_threads(self.conversation.conversation_id)
-            return holds_incident_note(threads, self.incident.id)
-
-        return act_once(
-            self.session, self.incident, IncidentAction.NOTE, note, done_before=noted_before
-        )
 
     def _cancel_schedule(self) -> bool:
         """Cancel the Send Later reply; False when Help Scout says it is no longer scheduled."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from helpscout_app.compliance import CheckOptions, Report, check
+from helpscout_app.enforcement.notes import holds_incident_note
 from helpscout_app.enforcement.threads import attachment_names, thread_author, thread_body
 from helpscout_app.observability import metrics
 from helpscout_app.store.compliance_checks import (
@@ -33,6 +34,7 @@ from helpscout_app.store.models import (
 )
 
 if TYPE_CHECKING:
+    from helpscout_app.helpscout.client import HelpScoutClient
     from helpscout_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -140,3 +142,20 @@ def act_once(
         "incident %s on conversation %s: %s done", incident.id, incident.conversation_id, action
     )
     return True
+
+
+def note_once(
+    session: Session,
+    incident: ComplianceIncident,
+    client: HelpScoutClient,
+    conversation_id: int,
+    post: Callable[[], object],
+) -> bool:
+    """`act_once` for the incident's note: after an attempt that may have posted it without
+    recording it, look for it among the conversation's threads (by its incident reference)
+    before posting it again."""
+
+    def noted_before() -> bool:
+        return holds_incident_note(client.list_threads(conversation_id), incident.id)
+
+    return act_once(session, incident, IncidentAction.NOTE, post, done_before=noted_before)

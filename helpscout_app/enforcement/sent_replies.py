@@ -19,12 +19,8 @@ from helpscout_app.alerts.dispatch import send_alert_once
 from helpscout_app.alerts.messages import noncompliant_sent_alert
 from helpscout_app.alerts.slack import SlackNotifier
 from helpscout_app.enforcement.conversation_ref import conversation_ref
-from helpscout_app.enforcement.incidents import act_once, check_thread
-from helpscout_app.enforcement.notes import (
-    holds_incident_note,
-    is_amz_guard_note,
-    noncompliant_note,
-)
+from helpscout_app.enforcement.incidents import act_once, check_thread, note_once
+from helpscout_app.enforcement.notes import is_amz_guard_note, noncompliant_note
 from helpscout_app.enforcement.stored_conversations import (
     is_later,
     store_conversation,
@@ -154,9 +150,6 @@ def enforce_sent_reply(
         text = noncompliant_note(checked.report, incident_id=incident.id, agent_name=agent_name)
         client.create_note(conversation_id, text)
 
-    def noted_before() -> bool:
-        return holds_incident_note(client.list_threads(conversation_id), incident.id)
-
     def tag() -> None:
         client.add_tags(conversation_id, [NONCOMPLIANT_TAG])
 
@@ -169,13 +162,10 @@ def enforce_sent_reply(
         )
 
     if checked.check.source is CheckSource.REPLY:
-        for action, perform in (
-            (IncidentAction.NOTE, note),
-            (IncidentAction.TAGGED, tag),
-            (IncidentAction.ALERTED, alert),
-        ):
-            done_before = noted_before if action is IncidentAction.NOTE else None
-            if act_once(session, incident, action, perform, done_before=done_before):
+        if note_once(session, incident, client, conversation_id, note):
+            actions.append(IncidentAction.NOTE.value)
+        for action, perform in ((IncidentAction.TAGGED, tag), (IncidentAction.ALERTED, alert)):
+            if act_once(session, incident, action, perform):
                 actions.append(action.value)
     else:
         actions = _after_draft_stage(session, incident, note=note, tag=tag, alert=alert)
