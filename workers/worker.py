@@ -254,23 +254,32 @@ def work_through_outages(
     among them, and returns as if done. A worker meant to run for good would then exit and stay
     gone until something restarts it. Instead it waits for Redis, asks again for the periodic
     jobs' next slots (a Redis that lost its data lost them), and works on with a fresh RQ
-    worker; the job it was in is found abandoned by the registry clean-up and retried. A
+    worker; the job it was in is found abandoned by the registry clean-up and retried. Redis
+    gone while the RQ worker is built (it names itself to Redis) is waited out the same way. A
     burst worker, or one whose class records no stop request, returns at the first quit.
     """
     worked = False
     while True:
-        worker = worker_class(
-            [queue_for(connection, name) for name in QUEUE_NAMES],
-            connection=connection,
-            maintenance_interval=MAINTENANCE_INTERVAL_S,
-        )
         try:
-            worked = worker.work(burst=burst, with_scheduler=True) or worked
-        except redis.exceptions.RedisError as err:  # its teardown, with Redis gone
-            log.warning("the RQ worker could not sign off (%s)", type(err).__name__)
-        if burst or getattr(worker, "stop_requested", True):
-            return worked
-        log.warning("the RQ worker quit on an error; working again once Redis answers")
+            worker = worker_class(
+                [queue_for(connection, name) for name in QUEUE_NAMES],
+                connection=connection,
+                maintenance_interval=MAINTENANCE_INTERVAL_S,
+            )
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            if burst:
+                raise
+            # RQ's worker names itself to Redis as it is built: Redis went away since the
+            # start-up checks, or between two workers.
+            log.warning("Redis went away before the RQ worker started; starting once it answers")
+        else:
+            try:
+                worked = worker.work(burst=burst, with_scheduler=True) or worked
+            except redis.exceptions.RedisError as err:  # its teardown, with Redis gone
+                log.warning("the RQ worker could not sign off (%s)", type(err).__name__)
+            if burst or getattr(worker, "stop_requested", True):
+                return worked
+            log.warning("the RQ worker quit on an error; working again once Redis answers")
         # No job runs now: the default signal handling (exit) is right until the next loop.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -193,6 +193,41 @@ def test_a_burst_worker_is_not_started_again(migrated: Settings, redis_conn: Red
     assert BurstQuitsOnce.started == 1
 
 
+class StopsAfterOneRunWorker(StopRecordingMixin, SimpleWorker):
+    """Works what is queued, then stops as after SIGTERM; counts how many were built."""
+
+    built = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        type(self).built += 1
+
+    def work(self, burst: bool = False, **kwargs: Any) -> bool:
+        self.stop_requested = True
+        return super().work(burst=True, **kwargs)
+
+
+@pytest.mark.usefixtures("signal_handlers")
+def test_a_worker_that_finds_redis_gone_as_it_starts_waits_for_it(
+    migrated: Settings, tmp_path: Path
+) -> None:
+    server = PrivateRedis(tmp_path / "redis")
+    connection = server.connection()
+    server.stop()  # after the start-up checks, before RQ's worker names itself to Redis
+    restart = threading.Timer(0.5, server.start)
+    restart.start()
+
+    try:
+        work_through_outages(migrated, connection, worker_class=StopsAfterOneRunWorker)
+
+        assert StopsAfterOneRunWorker.built == 1  # built once Redis answered
+        periodic = queue_for(connection, PERIODIC_QUEUE).scheduled_job_registry
+        assert len(periodic.get_job_ids()) == 2  # the periodic jobs asked for again
+    finally:
+        restart.join()
+        server.stop()
+
+
 def test_waiting_for_redis_ends_when_it_answers(tmp_path: Path) -> None:
     server = PrivateRedis(tmp_path / "redis")
     server.stop()
