@@ -183,17 +183,28 @@ def yield_cpu_to(niceness: int) -> int:
 
 
 AUTOGROUP = Path("/proc/self/autogroup")
-"""Linux's per-session scheduling group: "/autogroup-85 nice 0"; absent when disabled."""
+"""Linux's per-session scheduling group: "/autogroup-85 nice 0". Absent where autogroups are
+disabled; empty for processes in the default group (a session never started by `setsid`, as in
+many containers)."""
+
+
+def autogroup_niceness() -> int | None:
+    """This process's autogroup niceness, or None where it has no autogroup of its own."""
+    try:
+        return int(AUTOGROUP.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _lower_autogroup(niceness: int) -> None:
     """Give this session's autogroup `niceness` unless it has that or more already."""
+    current = autogroup_niceness()
+    if current is None or niceness <= current:
+        return  # no autogroup here (disabled, not Linux): niceness alone orders the processes
     try:
-        current = int(AUTOGROUP.read_text().split()[-1])
-        if niceness > current:
-            AUTOGROUP.write_text(str(niceness))
-    except (OSError, ValueError, IndexError):
-        return  # no autogroups here (disabled, not Linux): niceness alone orders the processes
+        AUTOGROUP.write_text(str(niceness))
+    except OSError:
+        return
 
 
 def work_queues(

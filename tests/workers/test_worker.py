@@ -20,10 +20,12 @@ from rq.job import JobStatus
 from bench.stack import PrivateRedis
 from helpscout_app.cli import main
 from helpscout_app.settings import Settings
+from workers import worker as worker_module
 from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.worker import (
     AUTOGROUP,
     StopRecordingMixin,
+    autogroup_niceness,
     wait_for_redis,
     work_through_outages,
     yield_cpu_to,
@@ -85,7 +87,7 @@ def _autogroup_niceness_after(asked: int, *, own_session: bool) -> int | None:
     if own_session:
         os.setsid()
     yield_cpu_to(asked)
-    return int(AUTOGROUP.read_text().split()[-1]) if AUTOGROUP.exists() else None
+    return autogroup_niceness()
 
 
 def test_a_worker_leading_its_session_lowers_its_autogroup_too() -> None:
@@ -97,14 +99,39 @@ def test_a_worker_leading_its_session_lowers_its_autogroup_too() -> None:
     assert niceness == (11 if AUTOGROUP.exists() else None)
 
 
+@pytest.mark.parametrize(
+    ("content", "niceness"),
+    [("/autogroup-85 nice 3\n", 3), ("", None), ("garbled\n", None)],
+)
+def test_the_autogroup_niceness_is_read_where_there_is_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, niceness: int | None
+) -> None:
+    """Processes in the default group (never in a `setsid` session, as in CI's containers) read
+    an empty file."""
+    proc_file = tmp_path / "autogroup"
+    proc_file.write_text(content)
+    monkeypatch.setattr(worker_module, "AUTOGROUP", proc_file)
+
+    assert autogroup_niceness() == niceness
+
+
+def test_there_is_no_autogroup_niceness_without_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "AUTOGROUP", tmp_path / "absent")
+
+    assert autogroup_niceness() is None
+
+
 def test_a_worker_sharing_a_session_leaves_the_session_s_autogroup_alone() -> None:
     """The group is the whole session's then (a shell running web and worker): lowering it would
     slow the web app as much as the worker."""
-    before = AUTOGROUP.read_text() if AUTOGROUP.exists() else None
+    before = autogroup_niceness()  # None in the default group (CI's containers): no file content
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        pool.apply(_autogroup_niceness_after, (11,), {"own_session": False})
+        after = pool.apply(_autogroup_niceness_after, (11,), {"own_session": False})
 
-    assert (AUTOGROUP.read_text() if AUTOGROUP.exists() else None) == before
+    assert after == before
+    assert autogroup_niceness() == before
 
 
 def test_the_worker_schedules_the_next_draft_scan_and_reconciliation(
