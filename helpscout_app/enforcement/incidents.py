@@ -1,6 +1,7 @@
 """Checking one reply, draft or Send Later reply, and acting on the incident it opens, once.
 
-A check is stored per (thread, body hash) and an incident per blocked check (`store`); each
+A check is stored per (thread, body hash) and an incident per blocked check and stage (unsent,
+sent: `store`); each
 action on an incident (note, tag, cancelled schedule, alert) is recorded when done, so a retried
 job or a second pass repeats nothing that was done and finishes what was not.
 """
@@ -31,6 +32,7 @@ from helpscout_app.store.models import (
     ComplianceCheck,
     ComplianceIncident,
     IncidentAction,
+    IncidentStage,
 )
 
 if TYPE_CHECKING:
@@ -71,7 +73,8 @@ def check_thread(
     now: datetime,
 ) -> CheckedThread:
     """Run the detector on the thread's HTML body and attachments; store the check and, when
-    blocked, the incident (named after the thread's author). The caller commits."""
+    blocked, the incident at the stage `source` is at (named after the thread's author). The
+    caller commits."""
     body = thread_body(thread)
     report = check(
         body, html=True, attachments=attachment_names(thread), options=check_options(settings)
@@ -93,7 +96,12 @@ def check_thread(
     if stored_check.blocked:
         author = thread_author(thread)
         incident, _ = record_incident(
-            session, stored_check, agent_id=author.user_id, agent_name=author.name, now=now
+            session,
+            stored_check,
+            stage=IncidentStage.of(source),
+            agent_id=author.user_id,
+            agent_name=author.name,
+            now=now,
         )
     return CheckedThread(report, digest, stored_check, new_check, incident)
 

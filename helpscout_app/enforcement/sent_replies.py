@@ -8,7 +8,7 @@ stop it; it makes sure the team knows, at once, what went out and what it should
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -39,10 +39,8 @@ from helpscout_app.helpscout.client import HelpScoutClient
 from helpscout_app.helpscout.webhook_events import embedded_threads, is_amazon_conversation
 from helpscout_app.reconciliation.auto_replies import is_auto_reply
 from helpscout_app.reconciliation.clock import refresh_clock
-from helpscout_app.store.compliance_checks import add_incident_action
 from helpscout_app.store.models import (
     CheckSource,
-    ComplianceIncident,
     Conversation,
     IncidentAction,
 )
@@ -64,8 +62,8 @@ class EnforcementOutcome:
     """What `enforce_sent_reply` did: `checked` False when it skipped the thread (not an
     Amazon conversation, amz-guard's own note, not a sent agent reply); `actions` are the
     `IncidentAction` values done by this call ("note", "tagged", "alerted"), none on a retry
-    that finds them all done. (A reply the draft scan flagged before it was sent has its tag
-    merged, and "tagged" reported, on every run: see `_after_draft_stage`.)"""
+    that finds them all done. A reply the draft scan flagged before it was sent is acted on
+    as sent all the same: its incident at the sent stage is its own."""
 
     checked: bool
     blocked: bool
@@ -161,14 +159,11 @@ def enforce_sent_reply(
             now=now,
         )
 
-    if checked.check.source is CheckSource.REPLY:
-        if note_once(session, incident, client, conversation_id, note):
-            actions.append(IncidentAction.NOTE.value)
-        for action, perform in ((IncidentAction.TAGGED, tag), (IncidentAction.ALERTED, alert)):
-            if act_once(session, incident, action, perform):
-                actions.append(action.value)
-    else:
-        actions = _after_draft_stage(session, incident, note=note, tag=tag, alert=alert)
+    if note_once(session, incident, client, conversation_id, note):
+        actions.append(IncidentAction.NOTE.value)
+    for action, perform in ((IncidentAction.TAGGED, tag), (IncidentAction.ALERTED, alert)):
+        if act_once(session, incident, action, perform):
+            actions.append(action.value)
     log.info(
         "conversation %s thread %s: non-compliant reply sent (%s); done now: %s",
         conversation_id,
@@ -177,35 +172,6 @@ def enforce_sent_reply(
         ", ".join(actions) or "nothing (all done before)",
     )
     return EnforcementOutcome(checked=True, blocked=True, actions=actions)
-
-
-def _after_draft_stage(
-    session: Session,
-    incident: ComplianceIncident,
-    *,
-    note: Callable[[], None],
-    tag: Callable[[], None],
-    alert: Callable[[], bool],
-) -> list[str]:
-    """Act on a reply sent with the very body the draft scan flagged (same thread and body).
-
-    The check and its incident are the draft's, and so are the actions recorded on it (the
-    store keeps one incident per thread and body), so they cannot say what was done about the
-    sending. The sent fact is still alerted, tagged and noted: the tag merge and the alert's
-    own key make those two safe to repeat, and the note is posted by the call that claims the
-    alert. If that note fails after the alert went out, a retry does not post it (the draft's
-    note is on the conversation already).
-    """
-    tag()
-    actions = ["tagged"]
-    if alert():
-        actions.append("alerted")
-        note()
-        actions.append("note")
-    for action in (IncidentAction.TAGGED, IncidentAction.ALERTED):
-        add_incident_action(session, incident, action)
-    session.commit()
-    return actions
 
 
 def _is_amazon(conversation: Mapping[str, Any], settings: Settings) -> bool:

@@ -28,7 +28,7 @@ from helpscout_app.reconciliation.missing import missing_notifications
 from helpscout_app.reconciliation.no_response_needed import pending_nrns
 from helpscout_app.reconciliation.response_times import percentile, response_times
 from helpscout_app.store.alerts import sent_alert
-from helpscout_app.store.models import CheckSource, ComplianceCheck, ComplianceIncident
+from helpscout_app.store.models import ComplianceIncident, IncidentStage
 
 PERIOD = timedelta(days=1)
 ANSWER_LOOKBACK = timedelta(days=7)
@@ -73,9 +73,8 @@ def build_digest(
     noncompliant = session.scalar(
         select(func.count())
         .select_from(ComplianceIncident)
-        .join(ComplianceCheck, ComplianceCheck.id == ComplianceIncident.check_id)
         .where(
-            ComplianceCheck.source == CheckSource.REPLY,
+            ComplianceIncident.stage == IncidentStage.SENT,
             ComplianceIncident.created_at >= since,
             ComplianceIncident.created_at < until,
         )

@@ -3,6 +3,9 @@
 A check is stored once per (thread, body hash): scanning the same draft again finds its check
 and does not flag it twice; an edited draft hashes differently and is checked anew. Bodies are
 never stored, only their hash and the findings (which quote just the offending text).
+
+A blocked check has an incident per stage (`IncidentStage`): a draft flagged and then sent
+unchanged shares one check, but the sending is acted on, and recorded, apart from the draft.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from helpscout_app.store.models import (
     ComplianceCheck,
     ComplianceIncident,
     IncidentAction,
+    IncidentStage,
 )
 from helpscout_app.store.statements import insert_unless_present
 from helpscout_app.store.timestamps import utc_now
@@ -80,19 +84,23 @@ def record_incident(
     session: Session,
     check: ComplianceCheck,
     *,
+    stage: IncidentStage | None = None,
     agent_id: int | None = None,
     agent_name: str | None = None,
     now: datetime | None = None,
 ) -> tuple[ComplianceIncident, bool]:
-    """Open the incident for a blocked check; returns it and whether it is new (one per check).
+    """Open the incident for a blocked check at `stage` (by default the stage of the check's own
+    source); returns it and whether it is new (one per check and stage).
 
     Its `finding_kinds` are the kinds of the check's blocking findings. The caller commits.
     """
+    stage = IncidentStage(stage) if stage is not None else IncidentStage.of(check.source)
     created = insert_unless_present(
         session,
         ComplianceIncident,
         {
             "check_id": check.id,
+            "stage": stage,
             "conversation_id": check.conversation_id,
             "thread_id": check.thread_id,
             "agent_id": agent_id,
@@ -104,11 +112,11 @@ def record_incident(
             "attempts": [],
             "created_at": now or utc_now(),
         },
-        unique_columns=("check_id",),
+        unique_columns=("check_id", "stage"),
     )
     incident = session.scalars(
         select(ComplianceIncident)
-        .where(ComplianceIncident.check_id == check.id)
+        .where(ComplianceIncident.check_id == check.id, ComplianceIncident.stage == stage)
         .execution_options(populate_existing=True)
     ).one()
     return incident, created

@@ -87,6 +87,21 @@ class CheckSource(StrEnum):
     SCHEDULED = "scheduled"
 
 
+class IncidentStage(StrEnum):
+    """When amz-guard found a reply non-compliant: before it went out (a draft or a Send Later
+    reply, still to be changed or stopped) or once it was sent. A draft flagged and then sent
+    unchanged has an incident at each stage: the sending is a fact of its own, with its own
+    note, tag and alert."""
+
+    UNSENT = "unsent"
+    SENT = "sent"
+
+    @classmethod
+    def of(cls, source: CheckSource) -> IncidentStage:
+        """The stage at which a reply seen as `source` is."""
+        return cls.SENT if CheckSource(source) is CheckSource.REPLY else cls.UNSENT
+
+
 class IncidentAction(StrEnum):
     """What amz-guard did about a non-compliant reply; an incident lists each one done."""
 
@@ -204,7 +219,8 @@ class ComplianceCheck(Base):
 
 
 class ComplianceIncident(Base):
-    """A blocked reply amz-guard acted on: one per check, listing the actions done so far.
+    """A blocked reply amz-guard acted on: one per check and stage, listing the actions done so
+    far.
 
     `actions` grows as a job completes each step, so a retried job can skip what is done.
     `attempts` lists the steps begun whose outcome a lost job may never have recorded (a note
@@ -212,11 +228,13 @@ class ComplianceIncident(Base):
     """
 
     __tablename__ = "compliance_incidents"
+    __table_args__ = (UniqueConstraint("check_id", "stage"),)
 
     id: Mapped[int] = mapped_column(SurrogateId, primary_key=True)
     check_id: Mapped[int] = mapped_column(
-        SurrogateId, ForeignKey("compliance_checks.id", ondelete="CASCADE"), unique=True
+        SurrogateId, ForeignKey("compliance_checks.id", ondelete="CASCADE")
     )
+    stage: Mapped[IncidentStage] = mapped_column(_vocabulary(IncidentStage, "stage"))
     conversation_id: Mapped[int] = mapped_column(BigInteger, index=True)
     thread_id: Mapped[int] = mapped_column(BigInteger)
     agent_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpscout_app.amazon.marketplaces import marketplace_by_id
@@ -142,9 +142,11 @@ def build_report(
         )
         incidents = incident_table(
             session.execute(
-                select(ComplianceIncident.agent_name, ComplianceIncident.created_at).where(
-                    ComplianceIncident.created_at >= since, ComplianceIncident.created_at < now
-                )
+                # One per non-compliant text: a draft flagged and then sent unchanged has an
+                # incident at each stage, counted at the first.
+                select(ComplianceIncident.agent_name, func.min(ComplianceIncident.created_at))
+                .where(ComplianceIncident.created_at >= since, ComplianceIncident.created_at < now)
+                .group_by(ComplianceIncident.check_id, ComplianceIncident.agent_name)
             ).all(),
             since=since,
             now=now,

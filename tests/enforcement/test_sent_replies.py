@@ -39,6 +39,7 @@ from helpscout_app.store.models import (
     ComplianceIncident,
     Conversation,
     IncidentAction,
+    IncidentStage,
     Thread,
 )
 
@@ -434,7 +435,7 @@ def test_an_older_reply_does_not_move_the_last_reply_time_back(
     assert conversation.last_agent_reply_at == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def test_a_draft_flagged_before_and_sent_unchanged_is_still_alerted_as_sent(
+def test_a_draft_flagged_before_and_sent_unchanged_is_acted_on_as_sent(
     run: Callable[..., EnforcementOutcome],
     webhook_json: Callable[[str], Any],
     http: responses.RequestsMock,
@@ -443,6 +444,8 @@ def test_a_draft_flagged_before_and_sent_unchanged_is_still_alerted_as_sent(
     fake_slack: FakeSlack,
     store_session: Session,
 ) -> None:
+    """The draft's incident had its note, tag and alert; the sending gets its own incident,
+    each of its actions done once, however often the event comes."""
     payload = webhook_json("convo.agent.reply.created.with-phone.json")
     reply = payload["_embedded"]["threads"][0]
     check, _ = record_check(
@@ -454,35 +457,39 @@ def test_a_draft_flagged_before_and_sent_unchanged_is_still_alerted_as_sent(
         blocked=True,
         findings=[f.to_dict() for f in compliance_check(reply["body"], html=True).findings],
     )
-    incident, _ = record_incident(store_session, check)
+    draft_incident, _ = record_incident(store_session, check)
     for action in (IncidentAction.NOTE, IncidentAction.TAGGED, IncidentAction.ALERTED):
-        add_incident_action(store_session, incident, action)
+        add_incident_action(store_session, draft_incident, action)
     store_session.commit()
-    tagged = api_json("get_conversation.json")
-    tagged["tags"].append({"id": 9150002, "color": "#929499", "tag": "amazon-noncompliant"})
-    http.get(f"{API_URL}{CONVERSATION_PATH}", json=api_json("get_conversation.json"))
-    http.get(f"{API_URL}{CONVERSATION_PATH}", json=tagged)
-    http.put(f"{API_URL}{CONVERSATION_PATH}/tags", status=204)
     http.post(f"{API_URL}{CONVERSATION_PATH}/notes", status=201)
+    http.get(f"{API_URL}{CONVERSATION_PATH}", json=api_json("get_conversation.json"))
+    http.put(f"{API_URL}{CONVERSATION_PATH}/tags", status=204)
 
     outcome = run(payload)
+    again = run(payload)
 
     assert outcome == EnforcementOutcome(
-        checked=True, blocked=True, actions=["tagged", "alerted", "note"]
+        checked=True, blocked=True, actions=["note", "tagged", "alerted"]
     )
+    assert again == EnforcementOutcome(checked=True, blocked=True, actions=[])
     assert helpscout_calls.made() == [
+        ("POST", f"{CONVERSATION_PATH}/notes"),
         ("GET", CONVERSATION_PATH),
         ("PUT", f"{CONVERSATION_PATH}/tags"),
-        ("POST", f"{CONVERSATION_PATH}/notes"),
     ]
     [posted] = fake_slack.posted()
     assert posted["text"].startswith("[noncompliant-sent] Sam Agent sent an Amazon buyer ")
-
-    again = run(payload)
-
-    assert again.actions == ["tagged"]  # the merge found the tag: nothing written
-    assert helpscout_calls.made()[3:] == [("GET", CONVERSATION_PATH)]
-    assert len(fake_slack.posted()) == 1
+    incidents = store_session.scalars(
+        select(ComplianceIncident).order_by(ComplianceIncident.id)
+    ).all()
+    assert [(i.check_id, i.stage) for i in incidents] == [
+        (check.id, IncidentStage.UNSENT),
+        (check.id, IncidentStage.SENT),
+    ]
+    sent = incidents[1]
+    assert sorted(sent.actions) == ["alerted", "note", "tagged"]
+    [note] = helpscout_calls.bodies("POST", f"{CONVERSATION_PATH}/notes")
+    assert f"amz-guard incident #{sent.id}" in note["text"]
 
 
 def test_a_sent_reply_stops_the_clock_and_an_auto_reply_does_not(

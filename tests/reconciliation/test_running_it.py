@@ -21,7 +21,9 @@ from helpscout_app.cli import main
 from helpscout_app.reconciliation.digest import build_digest, digest_period
 from helpscout_app.reconciliation.reconcile_pass import run_reconcile_pass
 from helpscout_app.settings import Settings
+from helpscout_app.store.compliance_checks import body_hash, record_check, record_incident
 from helpscout_app.store.database import create_engine_for, session_factory
+from helpscout_app.store.models import CheckSource, IncidentStage
 from workers.queues import PERIODIC_QUEUE, queue_for
 from workers.schedule import RECONCILE, pass_lock
 
@@ -206,6 +208,47 @@ def test_the_digest_counts_the_day_and_goes_out_once(
     )
     assert "2 received, 1 answered in time, 1 late, 1 missing from Help Scout" in text
     assert "response time median 30 h 00 min" in text  # #2's, the one answered in the period
+
+
+def test_the_digest_counts_the_non_compliant_replies_sent_in_its_period(
+    store_session: Session,
+) -> None:
+    """Sent ones only, each once: a draft flagged and sent unchanged counts when it was sent;
+    a draft never sent, or a reply sent before the period, does not count."""
+    day, since, until = digest_period(at(23), hour=8, timezone="UTC")
+
+    def blocked(
+        thread_id: int, source: CheckSource, *stages: tuple[IncidentStage, datetime]
+    ) -> None:
+        check, _ = record_check(
+            store_session,
+            conversation_id=1,
+            thread_id=thread_id,
+            body_hash=body_hash(f"reply {thread_id}"),
+            source=source,
+            blocked=True,
+            findings=[],
+        )
+        for stage, opened_at in stages:
+            record_incident(store_session, check, stage=stage, now=opened_at)
+
+    blocked(1, CheckSource.REPLY, (IncidentStage.SENT, since + timedelta(hours=1)))
+    blocked(2, CheckSource.DRAFT, (IncidentStage.UNSENT, since + timedelta(hours=2)))
+    blocked(
+        3,
+        CheckSource.DRAFT,
+        (IncidentStage.UNSENT, since - timedelta(hours=3)),
+        (IncidentStage.SENT, since + timedelta(hours=3)),
+    )
+    blocked(4, CheckSource.SCHEDULED, (IncidentStage.UNSENT, since + timedelta(hours=4)))
+    blocked(5, CheckSource.REPLY, (IncidentStage.SENT, since - timedelta(minutes=1)))
+    store_session.commit()
+
+    digest = build_digest(
+        store_session, day=day, since=since, until=until, grace=timedelta(minutes=30)
+    )
+
+    assert digest.noncompliant_replies == 2  # threads 1 and 3
 
 
 @pytest.mark.usefixtures("store_session")

@@ -1,4 +1,4 @@
-"""Compliance checks and incidents: one check per thread and body, one incident per check."""
+"""Compliance checks and incidents: a check per thread and body, an incident per check and stage."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from helpscout_app.store.models import (
     ComplianceCheck,
     ComplianceIncident,
     IncidentAction,
+    IncidentStage,
 )
 
 CHECKED_AT = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
@@ -158,6 +159,39 @@ def test_an_incident_is_opened_once_per_check_with_its_blocking_kinds(session: S
     assert incident.actions == []
     assert incident.created_at == CHECKED_AT
     assert incident.check.id == check.id
+
+
+def test_a_check_has_one_incident_per_stage_each_with_its_own_actions(session: Session) -> None:
+    """A draft flagged and then sent unchanged: one check, the sending an incident of its own."""
+    check, _ = check_draft(session)  # checked as a draft: unsent by default
+    flagged, _ = record_incident(session, check, agent_name="Sam Agent")
+    add_incident_action(session, flagged, IncidentAction.NOTE)
+
+    sent, created = record_incident(session, check, stage=IncidentStage.SENT)
+    sent_again, created_again = record_incident(session, check, stage=IncidentStage.SENT)
+    session.commit()
+
+    assert (flagged.stage, sent.stage) == (IncidentStage.UNSENT, IncidentStage.SENT)
+    assert created and not created_again
+    assert sent_again.id == sent.id != flagged.id
+    assert (flagged.actions, sent.actions) == (["note"], [])
+    assert session.scalar(select(func.count()).select_from(ComplianceIncident)) == 2
+
+
+def test_an_incident_takes_the_stage_of_its_check_by_default(session: Session) -> None:
+    reply, _ = record_check(
+        session,
+        conversation_id=123,
+        thread_id=457,
+        body_hash=body_hash("sent"),
+        source=CheckSource.REPLY,
+        blocked=True,
+        findings=[PHONE],
+    )
+
+    incident, _ = record_incident(session, reply)
+
+    assert incident.stage is IncidentStage.SENT
 
 
 def test_each_action_is_recorded_once(session: Session) -> None:

@@ -50,6 +50,7 @@ def test_the_report_reads_the_same_on_every_backend(session: Session) -> None:
     session.add(
         ComplianceIncident(
             check_id=check.id,
+            stage="sent",
             conversation_id=41,
             thread_id=411,
             agent_name="Sam Agent",

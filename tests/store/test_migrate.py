@@ -7,6 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from helpscout_app.store.database import create_engine_for, session_factory
 from helpscout_app.store.deliveries import record_delivery
@@ -53,7 +54,7 @@ def test_upgrade_creates_every_table_and_reaches_head(database_url: str) -> None
     upgrade(database_url)
 
     assert table_names(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == head_revision() == "0003"
+    assert current_revision(database_url) == head_revision() == "0004"
     assert is_at_head(database_url)
 
 
@@ -97,6 +98,93 @@ def test_upgrading_from_0001_keeps_the_rows_and_adds_the_reconciliation_columns(
         engine.dispose()
     assert {"waiting_since", "waiting_thread_id", "nrn_marked_at", "nrn_marked_by"} <= columns
     assert [tuple(row) for row in ids] == [(7, None)]
+
+
+INCIDENTS_AT_0003 = (
+    "INSERT INTO compliance_checks (id, conversation_id, thread_id, body_hash, source, blocked,"
+    " finding_kinds, findings, checked_at) VALUES"
+    " (1, 7, 70, 'a', 'reply', true, '[]', '[]', '2026-11-20 10:00:00+00:00'),"
+    " (2, 7, 71, 'b', 'draft', true, '[]', '[]', '2026-11-20 10:00:00+00:00')",
+    "INSERT INTO compliance_incidents (id, check_id, conversation_id, thread_id, finding_kinds,"
+    " actions, attempts, created_at) VALUES"
+    " (10, 1, 7, 70, '[]', '[\"note\"]', '[]', '2026-11-20 10:00:00+00:00'),"
+    " (11, 2, 7, 71, '[]', '[]', '[]', '2026-11-20 10:00:00+00:00')",
+)
+
+
+def _stages(database_url: str) -> list[tuple[int, int, str]]:
+    engine = create_engine_for(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, check_id, stage FROM compliance_incidents ORDER BY id"
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def _incidents_at_0003(database_url: str) -> None:
+    """Migrate an empty database to 0003 and give it a reply's and a draft's incident."""
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+        with engine.begin() as connection:
+            for statement in INCIDENTS_AT_0003:
+                connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+SENT_INCIDENT_OF_THE_DRAFT_CHECK = (
+    "INSERT INTO compliance_incidents (id, check_id, stage, conversation_id, thread_id,"
+    " finding_kinds, actions, attempts, created_at) VALUES"
+    " ({id}, 2, 'sent', 7, 71, '[]', '[]', '[]', '2026-11-21 10:00:00+00:00')"
+)
+
+
+def test_upgrading_from_0003_gives_each_incident_the_stage_of_its_check(
+    database_url: str,
+) -> None:
+    _incidents_at_0003(database_url)
+
+    upgrade(database_url)
+
+    assert _stages(database_url) == [(10, 1, "sent"), (11, 2, "unsent")]
+
+
+def test_after_0004_a_check_has_one_incident_per_stage(database_url: str) -> None:
+    _incidents_at_0003(database_url)
+    upgrade(database_url)
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(SENT_INCIDENT_OF_THE_DRAFT_CHECK.format(id=12))
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.exec_driver_sql(SENT_INCIDENT_OF_THE_DRAFT_CHECK.format(id=13))
+    finally:
+        engine.dispose()
+
+    assert _stages(database_url) == [(10, 1, "sent"), (11, 2, "unsent"), (12, 2, "sent")]
+
+
+def test_downgrading_0004_keeps_one_incident_per_check(database_url: str) -> None:
+    _incidents_at_0003(database_url)
+    upgrade(database_url)
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(SENT_INCIDENT_OF_THE_DRAFT_CHECK.format(id=12))
+            command.downgrade(alembic_config(connection), "0003")
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, check_id FROM compliance_incidents ORDER BY id"
+            ).all()
+    finally:
+        engine.dispose()
+
+    assert [tuple(row) for row in rows] == [(10, 1), (11, 2)]
 
 
 def test_downgrade_to_base_drops_every_table(database_url: str) -> None:

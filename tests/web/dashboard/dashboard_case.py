@@ -56,12 +56,21 @@ def _conversation(
     refresh_clock(session, conversation_id, now=NOW)
 
 
-def _incident(session: Session, number: int, agent: str | None, created_at: datetime) -> None:
+def _incident(
+    session: Session,
+    number: int,
+    agent: str | None,
+    created_at: datetime,
+    *,
+    flagged_as_draft: bool = False,
+) -> None:
+    """A non-compliant reply sent by `agent`; `flagged_as_draft`: the draft scan flagged the same
+    text an hour before, which gives its check an unsent-stage incident too."""
     check = ComplianceCheck(
         conversation_id=3120410001,
         thread_id=900 + number,
         body_hash=f"{number:064d}",
-        source="reply",
+        source="draft" if flagged_as_draft else "reply",
         blocked=True,
         finding_kinds=["phone"],
         findings=[],
@@ -69,17 +78,22 @@ def _incident(session: Session, number: int, agent: str | None, created_at: date
     )
     session.add(check)
     session.flush()
-    session.add(
-        ComplianceIncident(
-            check_id=check.id,
-            conversation_id=3120410001,
-            thread_id=900 + number,
-            agent_name=agent,
-            finding_kinds=["phone"],
-            actions=["note"],
-            created_at=created_at,
+    stages = {"sent": created_at}
+    if flagged_as_draft:
+        stages["unsent"] = created_at - timedelta(hours=1)
+    for stage, opened_at in stages.items():
+        session.add(
+            ComplianceIncident(
+                check_id=check.id,
+                stage=stage,
+                conversation_id=3120410001,
+                thread_id=900 + number,
+                agent_name=agent,
+                finding_kinds=["phone"],
+                actions=["note"],
+                created_at=opened_at,
+            )
         )
-    )
 
 
 def store_team_week(session: Session) -> None:
@@ -104,7 +118,7 @@ def store_team_week(session: Session) -> None:
             received_at=NOW - timedelta(hours=2),
         )
     )
-    _incident(session, 1, "Sam Agent", NOW - timedelta(days=1))
+    _incident(session, 1, "Sam Agent", NOW - timedelta(days=1), flagged_as_draft=True)
     _incident(session, 2, "Sam Agent", NOW - timedelta(days=8))
     _incident(session, 3, "Kim Agent", NOW - timedelta(days=2))
     _incident(session, 4, None, NOW - timedelta(days=2))
