@@ -191,7 +191,8 @@ def _scan_conversation(
         return  # scanned in this very state by an earlier pass
     store_conversation(session, conversation, ref, now=now)
     session.commit()
-    for thread in client.list_threads(ref.conversation_id):
+    threads = list(client.list_threads(ref.conversation_id))
+    for thread in threads:
         state = thread_state(thread)
         draft_id = thread_id(thread)
         if state not in _SOURCE_BY_STATE or draft_id is None or not is_agent_reply(thread):
@@ -212,7 +213,9 @@ def _scan_conversation(
         result.threads_checked += 1
         if checked.incident is None:
             continue
-        handling = _BlockedDraft(client, session, notifier, ref, draft_id, thread, checked, now)
+        handling = _BlockedDraft(
+            client, session, notifier, ref, draft_id, thread, checked, now, threads
+        )
         if state is ThreadState.SCHEDULED:
             handling.block_schedule(settings.enforcement_mode, result)
         else:
@@ -234,6 +237,9 @@ class _BlockedDraft:
     thread: Mapping[str, Any]
     checked: CheckedThread
     now: datetime
+    listed_threads: list[Mapping[str, Any]]
+    """The conversation's threads as this pass listed them, the note among them if an earlier
+    attempt posted it."""
 
     @property
     def incident(self) -> ComplianceIncident:
@@ -278,7 +284,12 @@ class _BlockedDraft:
 
     def _note_once(self, note: Callable[[], None]) -> bool:
         return note_once(
-            self.session, self.incident, self.client, self.conversation.conversation_id, note
+            self.session,
+            self.incident,
+            self.client,
+            self.conversation.conversation_id,
+            note,
+            listed_threads=self.listed_threads,
         )
 
     def flag_draft(self, result: DraftScanResult) -> None:

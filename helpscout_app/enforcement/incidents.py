@@ -9,7 +9,7 @@ job or a second pass repeats nothing that was done and finishes what was not.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -158,12 +158,21 @@ def note_once(
     client: HelpScoutClient,
     conversation_id: int,
     post: Callable[[], object],
+    *,
+    listed_threads: Sequence[Mapping[str, Any]] | None = None,
 ) -> bool:
     """`act_once` for the incident's note: after an attempt that may have posted it without
     recording it, look for it among the conversation's threads (by its incident reference)
-    before posting it again."""
+    before posting it again.
+
+    `listed_threads`: the conversation's threads as the caller listed them after any earlier
+    attempt (the draft scan's pass), looked through instead of listing them again.
+    """
 
     def noted_before() -> bool:
-        return holds_incident_note(client.list_threads(conversation_id), incident.id)
+        threads = listed_threads
+        if threads is None:
+            threads = client.list_threads(conversation_id)
+        return holds_incident_note(threads, incident.id)
 
     return act_once(session, incident, IncidentAction.NOTE, post, done_before=noted_before)

@@ -414,8 +414,7 @@ def test_a_note_posted_by_a_pass_that_never_heard_back_is_not_posted_again(
             "/conversations?status=active&mailbox=101,202&modifiedSince=2026-11-20T11:20:00Z"
             "&sortField=modifiedAt&sortOrder=asc&page=1",
         ),
-        ("GET", f"/conversations/{FLAGGED}/threads?page=1"),
-        ("GET", f"/conversations/{FLAGGED}/threads?page=1"),  # where an earlier try's note is
+        ("GET", f"/conversations/{FLAGGED}/threads?page=1"),  # the earlier try's note in it
         *DRAFT_WRITES,
     ]
     incidents = store_session.scalars(select(ComplianceIncident).order_by(ComplianceIncident.id))
