@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,6 +50,17 @@ def _logging_configured_per_test() -> Iterator[None]:
     """`create_app` and the worker configure logging for the process; undo it after each test."""
     yield
     remove_logging_configuration()
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored_per_test() -> Iterator[None]:
+    """A worker run in-process (`main(["worker", "--burst"])`) leaves RQ's SIGTERM and SIGINT
+    handlers installed. Processes a later test forks would inherit them and outlive a SIGTERM:
+    a `multiprocessing.Pool` leaving its `with` block then waits forever for its workers."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture
