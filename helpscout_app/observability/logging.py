@@ -11,6 +11,7 @@ or a handler someone else added, keeps working.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable, MutableMapping
 from typing import IO, TYPE_CHECKING, Any
@@ -89,6 +90,7 @@ def configure_logging(
             # Rendered to a string before redaction, so a secret in an exception message is
             # masked too.
             structlog.processors.format_exc_info,
+            strip_terminal_escapes,
             Redactor(secrets),
             _renderer(LogFormat(log_format)),
         ],
@@ -134,6 +136,23 @@ def _drop_formatter_leftovers(
     `ExtraAdder` would take for extras: the message is already the event."""
     event_dict.pop("message", None)
     event_dict.pop("asctime", None)
+    return event_dict
+
+
+TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+"""An ANSI control sequence (CSI), such as the colours Flask's development server puts in its
+request lines."""
+
+
+def strip_terminal_escapes(
+    _logger: Any, _method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Take terminal colours and cursor moves out of the event: they are noise in JSON, and a
+    control sequence in a logged value could rewrite the terminal of whoever reads the log."""
+    event = event_dict.get("event")
+    if isinstance(event, str) and "\x1b" in event:
+        # A lone ESC left (a broken sequence, or one the removal joined) goes too.
+        event_dict["event"] = TERMINAL_ESCAPE.sub("", event).replace("\x1b", "")
     return event_dict
 
 

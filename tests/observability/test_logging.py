@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 import pytest
 import responses
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 
 from helpscout_app import create_app
+from helpscout_app.observability.logging import strip_terminal_escapes
 from helpscout_app.observability.request_ids import REQUEST_ID_HEADER
 from helpscout_app.settings import Settings
 from workers.queues import QUEUE_NAMES, queue_for
@@ -200,6 +203,39 @@ def test_stdlib_records_are_json_with_extras_redacted(
     assert line["event"] == "fetched imaps://***@imap.example.com"
     assert (line["logger"], line["level"], line["body"]) == ("some.library", "info", "[REDACTED]")
     assert "timestamp" in line
+
+
+def test_terminal_colours_and_escapes_are_taken_out_of_the_event(
+    settings: Settings, captured_logs: StartCapture
+) -> None:
+    logs = captured_logs(settings)
+
+    # Flask's development server colours its request lines; a value may carry a cursor move.
+    logging.getLogger("werkzeug").info(
+        '127.0.0.1 - - "\x1b[35m\x1b[1mGET /readyz HTTP/1.1\x1b[0m" 503 -'
+    )
+    logging.getLogger("amz").info("subject %s", "Hi\x1b[2J\x1b[1;1Hthere")
+
+    assert [line["event"] for line in logs.lines()] == [
+        '127.0.0.1 - - "GET /readyz HTTP/1.1" 503 -',
+        "subject Hithere",
+    ]
+
+
+ESCAPE_PIECES = st.sampled_from(["\x1b[0m", "\x1b[1;35m", "\x1b[2J", "\x1b[", "\x1b", "m"])
+
+
+@given(pieces=st.lists(st.one_of(st.text(), ESCAPE_PIECES)))
+def test_a_stripped_event_holds_no_escape_and_keeps_all_other_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+
+    stripped = strip_terminal_escapes(None, "info", {"event": text})["event"]
+
+    assert "\x1b" not in stripped
+    if "\x1b" not in text:
+        assert stripped == text
+    else:
+        assert len(stripped) < len(text)
 
 
 def test_console_format_is_plain_text(settings: Settings, captured_logs: StartCapture) -> None:
