@@ -23,6 +23,8 @@ from helpscout_app.enforcement.threads import (
     thread_author,
     thread_created_at,
 )
+from helpscout_app.reconciliation.clock import refresh_clock
+from helpscout_app.reconciliation.no_response_needed import NRN_TAG_MARKER, tag_newly_marks
 from helpscout_app.store.conversations import upsert_conversation, upsert_thread
 from helpscout_app.store.models import Conversation, Thread
 
@@ -38,7 +40,8 @@ def store_conversation(
     """Upsert an Amazon conversation's facts from its v2 payload, plus `columns` as given.
 
     Order IDs are added to those stored, never dropped: a payload that embeds fewer threads
-    than the last one must not forget an order. The caller commits.
+    than the last one must not forget an order. Tags newly bringing `nrn-done` record "No
+    response needed" for what waits, and the clock is refreshed for it. The caller commits.
     """
     stored = session.get(Conversation, ref.conversation_id)
     known_orders = list(stored.order_ids) if stored is not None and stored.order_ids else []
@@ -57,12 +60,22 @@ def store_conversation(
     tags = conversation.get("tags")
     if isinstance(tags, list):
         values["tags"] = [t["tag"] for t in tags if isinstance(t, Mapping) and t.get("tag")]
+        marked = (
+            stored is not None
+            and stored.waiting_since is not None
+            and tag_newly_marks(stored.tags, values["tags"])
+        )
+        if marked:  # seen here first: record it, as the sync would have (no_response_needed)
+            values["nrn_marked_at"], values["nrn_marked_by"] = now, NRN_TAG_MARKER
     closed_at = parse_timestamp(conversation.get("closedAt"))
     if closed_at is not None:
         values["closed_at"] = closed_at
     # None means "not in this payload": keep what is stored rather than erase it.
     values = {name: value for name, value in values.items() if value is not None}
-    return upsert_conversation(session, ref.conversation_id, now=now, **values, **columns)
+    stored = upsert_conversation(session, ref.conversation_id, now=now, **values, **columns)
+    if "nrn_marked_at" in values:
+        refresh_clock(session, ref.conversation_id, now=now)
+    return stored
 
 
 def store_thread(

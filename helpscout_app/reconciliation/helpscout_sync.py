@@ -53,7 +53,7 @@ from helpscout_app.reconciliation.clock import (
     clock_from_threads,
     refresh_clock,
 )
-from helpscout_app.reconciliation.no_response_needed import NRN_DONE_TAG
+from helpscout_app.reconciliation.no_response_needed import NRN_TAG_MARKER, tag_newly_marks
 from helpscout_app.store.cursors import read_cursor, write_cursor
 from helpscout_app.store.models import Conversation, Thread
 from helpscout_app.store.statements import upsert_many
@@ -70,9 +70,6 @@ BATCH_SIZE = 250
 
 MERGED_STATUS = "merged"
 """Our status for a conversation Help Scout merged into another (it lists it no more)."""
-
-NRN_TAG_MARKER = "tag nrn-done"
-"""Who `nrn_marked_by` says marked "No response needed" when the tag told us."""
 
 _CONVERSATION_COLUMNS = (
     "number",
@@ -355,7 +352,7 @@ def _conversation_row(
         "last_agent_reply_at": stored.last_agent_reply_at if stored else None,
     }
     clock = clock_from_threads(threads, nrn_marked_at=nrn_marked_at, now=now, **clock_inputs)
-    tag_is_new = NRN_DONE_TAG in tags and NRN_DONE_TAG not in (stored.tags or [] if stored else [])
+    tag_is_new = tag_newly_marks(stored.tags if stored is not None else None, tags)
     if tag_is_new and clock.waiting_since is not None:
         nrn_marked_at, nrn_marked_by = now, NRN_TAG_MARKER
         clock = clock_from_threads(threads, nrn_marked_at=nrn_marked_at, now=now, **clock_inputs)

@@ -5,10 +5,17 @@ Help Scout cannot set it (reference/helpscout.md §5), so amz-guard only knows i
 someone says so: the tag `nrn-done` on the conversation, or the sidebar's "marked in Seller
 Central" action. Either records the time on the conversation; the buyer messages up to then
 need no reply, and a later message starts a new clock (reference/amazon.md §2).
+
+The tag is read wherever amz-guard stores a conversation's tags (the reconciliation sync, the
+draft scan, the webhooks): the first of them to see it newly added records the mark, so a
+writer that stored the tags first cannot hide it from the others. A tag left on from an earlier
+mark does not cover a later message; remove it and add it again (with a pass in between) for
+that one, or use the sidebar's action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +28,9 @@ from helpscout_app.store.models import AmazonNotification, Conversation
 
 NRN_DONE_TAG = "nrn-done"
 """Tag saying "No response needed" was marked in Seller Central for this conversation."""
+
+NRN_TAG_MARKER = "tag nrn-done"
+"""Who `nrn_marked_by` says marked "No response needed" when the tag told us."""
 
 CLOSED_STATUSES = frozenset({"closed", "spam"})
 """Help Scout statuses of a conversation nobody is going to answer."""
@@ -38,6 +48,12 @@ class NrnPending:
     message_at: datetime
     due_at: datetime
     link: str | None  # that message's own "No response needed" link, when Amazon's email had one
+
+
+def tag_newly_marks(stored_tags: Sequence[str] | None, tags: Sequence[str]) -> bool:
+    """Whether the tags about to be stored add `NRN_DONE_TAG` to those stored before: the
+    moment "No response needed" is recorded for whatever waits then."""
+    return NRN_DONE_TAG in tags and NRN_DONE_TAG not in (stored_tags or ())
 
 
 def needs_nrn(conversation: Conversation) -> bool:

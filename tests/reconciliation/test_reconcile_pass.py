@@ -13,6 +13,8 @@ from reconciliation_world import AmazonMailbox, FakeHelpScout
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpscout_app.enforcement.conversation_ref import conversation_ref
+from helpscout_app.enforcement.stored_conversations import store_conversation
 from helpscout_app.reconciliation.reconcile_pass import ReconcileResult, run_reconcile_pass
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import create_engine_for, session_factory
@@ -232,6 +234,33 @@ def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
         select(AlertSent.resolved_at).where(AlertSent.tag == "nrn-needed")
     )
     assert resolved == at(18, 5)
+
+
+def test_the_nrn_done_tag_counts_when_the_draft_scan_stored_the_tags_first(
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+    store_session: Session,
+) -> None:
+    """Marked in Seller Central, tagged, and closed a little later: the draft scan (which lists
+    active conversations every minute) stores the tags before the sync sees them."""
+    helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(0))
+    helpscout.customer_message(1, 11, at(0))
+    run_pass(at(0, 5))
+    helpscout.touch(1, at(1), tags=["nrn-done"])
+    tagged = helpscout.conversations[1]
+    store_conversation(store_session, tagged, conversation_ref(tagged), now=at(1, 1))
+    store_session.commit()
+    run_pass(at(1, 5))
+    helpscout.touch(1, at(2), status="closed")
+    results = [run_pass(at(hours, 5)) for hours in (2, 17, 23, 25)]
+
+    assert [(r.nrn_needed, r.warnings, r.breaches) for r in results] == [(0, 0, 0)] * 4
+    assert texts(fake_slack) == []
+    conversation = store_session.get(Conversation, 1, populate_existing=True)
+    assert conversation is not None
+    assert (conversation.nrn_marked_at, conversation.nrn_marked_by) == (at(1, 1), "tag nrn-done")
+    assert conversation.waiting_since is None
 
 
 def test_closed_and_never_marked_breaches_at_the_deadline(
