@@ -1,7 +1,9 @@
 """How long each buyer message waited for its answer: the digest's and the dashboard's figures.
 
 Each buyer message is answered by the first agent reply after it (one reply answers every
-message before it, as Amazon counts); a message marked "No response needed" has no answer.
+message before it, as Amazon counts). A message that "No response needed" covered before any
+reply is left out, as Amazon leaves it out of its metric; so are conversations without a
+buyer's relay address (Amazon's system notices a seller may route into the Amazon mailbox).
 """
 
 from __future__ import annotations
@@ -58,18 +60,24 @@ class ResponseTime:
 
 
 def response_times(session: Session, *, since: datetime, until: datetime) -> list[ResponseTime]:
-    """Every buyer message on an Amazon conversation received in [since, until), in time order."""
-    conversation_ids = session.scalars(
-        select(Thread.conversation_id)
-        .join(Conversation, Conversation.id == Thread.conversation_id)
-        .where(
-            Conversation.is_amazon.is_(True),
-            Thread.type == CUSTOMER_THREAD_TYPE,
-            Thread.created_at >= since,
-            Thread.created_at < until,
+    """Every buyer message on an Amazon buyer's conversation received in [since, until) and
+    counted by Amazon, in time order."""
+    nrn_marked_at: dict[int, datetime | None] = {
+        conversation_id: marked_at
+        for conversation_id, marked_at in session.execute(
+            select(Thread.conversation_id, Conversation.nrn_marked_at)
+            .join(Conversation, Conversation.id == Thread.conversation_id)
+            .where(
+                Conversation.is_amazon.is_(True),
+                Conversation.relay_base_address.is_not(None),
+                Thread.type == CUSTOMER_THREAD_TYPE,
+                Thread.created_at >= since,
+                Thread.created_at < until,
+            )
+            .distinct()
         )
-        .distinct()
-    ).all()
+    }
+    conversation_ids = list(nrn_marked_at)
     threads_by_conversation: dict[int, list[ThreadFacts]] = defaultdict(list)
     for start in range(0, len(conversation_ids), _ID_CHUNK):
         chunk = conversation_ids[start : start + _ID_CHUNK]
@@ -81,13 +89,17 @@ def response_times(session: Session, *, since: datetime, until: datetime) -> lis
     times = [
         time
         for conversation_id, threads in threads_by_conversation.items()
-        for time in _conversation_times(conversation_id, threads)
+        for time in _conversation_times(conversation_id, threads, nrn_marked_at[conversation_id])
         if since <= time.message_at < until
     ]
     return sorted(times, key=lambda time: (time.message_at, time.conversation_id))
 
 
-def _conversation_times(conversation_id: int, threads: Iterable[ThreadFacts]) -> list[ResponseTime]:
+def _conversation_times(
+    conversation_id: int, threads: Iterable[ThreadFacts], nrn_marked_at: datetime | None
+) -> list[ResponseTime]:
+    """Each counted buyer message with its answer: not those the "No response needed" mark
+    covered first (it came after them, and before any reply to them)."""
     messages: list[datetime] = []
     answers: list[datetime] = []
     for thread in threads:
@@ -98,10 +110,17 @@ def _conversation_times(conversation_id: int, threads: Iterable[ThreadFacts]) ->
         elif is_answer(thread):
             answers.append(thread.created_at)
     answers.sort()
-    return [
-        ResponseTime(conversation_id, message_at, _first_after(answers, message_at))
-        for message_at in sorted(messages)
-    ]
+    times = []
+    for message_at in sorted(messages):
+        answered_at = _first_after(answers, message_at)
+        marked_first = (
+            nrn_marked_at is not None
+            and nrn_marked_at >= message_at
+            and (answered_at is None or nrn_marked_at < answered_at)
+        )
+        if not marked_first:
+            times.append(ResponseTime(conversation_id, message_at, answered_at))
+    return times
 
 
 def _first_after(moments: Sequence[datetime], moment: datetime) -> datetime | None:

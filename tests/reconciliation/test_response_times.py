@@ -44,6 +44,44 @@ def test_each_message_in_the_window_gets_the_first_reply_after_it(
     assert times[2].duration == timedelta(hours=2) and times[3].duration is None
 
 
+def test_messages_no_response_needed_covered_first_are_left_out_as_amazon_does(
+    store_session: Session,
+    add_conversation: Callable[..., Conversation],
+    add_thread: Callable[..., None],
+) -> None:
+    add_conversation(1, nrn_marked_at=at(5))
+    add_thread(1, 11, "customer", at(0))
+    add_thread(1, 12, "message", at(2))  # answered before the mark: counted
+    add_thread(1, 13, "customer", at(3))  # the mark came first: left out
+    add_thread(1, 14, "message", at(6))
+    add_thread(1, 15, "customer", at(7))  # after the mark: counted, unanswered
+    add_conversation(2, nrn_marked_at=at(4))
+    add_thread(2, 21, "customer", at(1))  # marked, never answered: left out
+
+    times = response_times(store_session, since=at(0), until=at(48))
+
+    assert [(t.conversation_id, t.message_at, t.answered_at) for t in times] == [
+        (1, at(0), at(2)),
+        (1, at(7), None),
+    ]
+
+
+def test_amazons_system_notices_are_no_buyer_messages(
+    store_session: Session,
+    add_conversation: Callable[..., Conversation],
+    add_thread: Callable[..., None],
+) -> None:
+    """A refund or claim notice routed into the Amazon mailbox has no buyer relay address."""
+    add_conversation(1, relay_base_address=None, customer_email="donotreply@amazon.com")
+    add_thread(1, 11, "customer", at(0))
+    add_conversation(2)
+    add_thread(2, 21, "customer", at(1))
+
+    times = response_times(store_session, since=at(0), until=at(48))
+
+    assert [t.conversation_id for t in times] == [2]
+
+
 def test_percentile_takes_the_nearest_rank() -> None:
     durations = [timedelta(minutes=minutes) for minutes in (50, 10, 40, 20, 30)]
 
