@@ -7,7 +7,9 @@ oldest buyer message that no reply (and no "No response needed") has covered yet
 deadline, and a buyer message after a reply starts a new clock.
 
 What counts:
-- a **buyer message** is a published customer thread (`type` customer);
+- a **buyer message** is a published customer thread (`type` customer), timed by the earlier
+  of Help Scout's receipt and Amazon's own notification of it (`message_time`): when Help Scout
+  receives a message hours late, Amazon's clock started all the same;
 - an **answer** is a published agent reply to the customer (`message`/`reply`, written by a
   user) that is not an auto-reply; notes, drafts, Send Later replies not yet sent and activity
   lines do not count.
@@ -55,6 +57,8 @@ class ThreadFacts(Protocol):
     def created_by_kind(self) -> str | None: ...
     @property
     def created_at(self) -> datetime | None: ...
+    @property
+    def buyer_sent_at(self) -> datetime | None: ...
     @property
     def scheduled_for(self) -> datetime | None: ...
     @property
@@ -146,6 +150,15 @@ def is_buyer_message(thread: ThreadFacts) -> bool:
     )
 
 
+def message_time(thread: ThreadFacts) -> datetime:
+    """When a buyer message's clock starts: Help Scout's receipt, or Amazon's notification of
+    it when that is earlier (`Thread.buyer_sent_at`). Only for threads with a `created_at`."""
+    assert thread.created_at is not None
+    if thread.buyer_sent_at is not None and thread.buyer_sent_at < thread.created_at:
+        return thread.buyer_sent_at
+    return thread.created_at
+
+
 def is_answer(thread: ThreadFacts) -> bool:
     """A sent agent reply to the customer that is not an auto-reply.
 
@@ -193,7 +206,7 @@ def clock_from_threads(
         if thread.created_at is None:
             continue
         if is_buyer_message(thread):
-            messages.append(BuyerMessage(thread.created_at, thread.id))
+            messages.append(BuyerMessage(message_time(thread), thread.id))
         elif is_answer(thread):
             answers.append(thread.created_at)
     if last_customer_message_at is not None and _later_than_all(

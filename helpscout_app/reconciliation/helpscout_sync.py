@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,9 @@ SYNC_CURSOR = "helpscout-sync"
 OVERLAP = timedelta(minutes=10)
 BATCH_SIZE = 250
 """Conversations per transaction: ten of Help Scout's pages."""
+
+_ID_CHUNK = 500
+"""Ids per IN (…) query: well under every backend's parameter limit."""
 
 MERGED_STATUS = "merged"
 """Our status for a conversation Help Scout merged into another (it lists it no more)."""
@@ -134,6 +137,7 @@ class SyncedThread:
     created_at: datetime | None
     scheduled_for: datetime | None
     is_auto_reply: bool
+    buyer_sent_at: datetime | None = None  # the stored one (matching writes it, not the sync)
 
 
 def sync_conversations(
@@ -240,15 +244,24 @@ def _store_batch(
             select(Conversation).where(Conversation.id.in_([i for i in ids if i is not None]))
         )
     }
-    conversation_rows: list[dict[str, Any]] = []
-    thread_rows: list[dict[str, Any]] = []
+    listed: list[tuple[Mapping[str, Any], ConversationRef, list[SyncedThread]]] = []
     for payload in conversations:
         try:
             ref = conversation_ref(payload)
         except ValueError:
             log.warning("Help Scout listed a conversation without an id; skipped")
             continue
-        threads = _threads(ref.conversation_id, payload, settings.auto_reply_markers)
+        listed.append(
+            (payload, ref, _threads(ref.conversation_id, payload, settings.auto_reply_markers))
+        )
+    sent_at = _buyer_sent_at(session, [thread.id for _, _, threads in listed for thread in threads])
+    conversation_rows: list[dict[str, Any]] = []
+    thread_rows: list[dict[str, Any]] = []
+    for payload, ref, listed_threads in listed:
+        threads = [
+            replace(thread, buyer_sent_at=sent_at[thread.id]) if thread.id in sent_at else thread
+            for thread in listed_threads
+        ]
         conversation_rows.append(
             _conversation_row(payload, ref, threads, stored.get(ref.conversation_id), now)
         )
@@ -267,6 +280,20 @@ def _store_batch(
     for conversation_id in moved_from:
         _after_merge(session, conversation_id, now)
     return len(thread_rows)
+
+
+def _buyer_sent_at(session: Session, thread_ids: Sequence[int]) -> dict[int, datetime]:
+    """The stored `buyer_sent_at` of those of `thread_ids` that have one, for their clocks."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(thread_ids), _ID_CHUNK):
+        chunk = thread_ids[start : start + _ID_CHUNK]
+        for thread_id, buyer_sent_at in session.execute(
+            select(Thread.id, Thread.buyer_sent_at).where(
+                Thread.id.in_(chunk), Thread.buyer_sent_at.is_not(None)
+            )
+        ):
+            found[thread_id] = buyer_sent_at
+    return found
 
 
 def _conversations_losing_threads(

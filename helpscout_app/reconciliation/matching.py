@@ -14,6 +14,10 @@ Each thread answers for one notification, and each notification for one thread, 
 writes twice within minutes has both messages paired, in order. A notification without a relay
 address (a broken email) is paired by its order ID instead, against the conversations naming
 that order.
+
+A thread Help Scout received more than `LATE_RECEIPT` after its notification keeps the
+notification's time (`Thread.buyer_sent_at`), and its conversation's clock is redone from it:
+Amazon's 24 hours started when the buyer wrote, not when Help Scout caught up.
 """
 
 from __future__ import annotations
@@ -24,12 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from helpscout_app.amazon.notification_email import NotificationKind
 from helpscout_app.amazon.relay_address import parse_relay_address
-from helpscout_app.reconciliation.clock import CUSTOMER_THREAD_TYPE
+from helpscout_app.reconciliation.clock import CUSTOMER_THREAD_TYPE, refresh_clock
 from helpscout_app.store.models import AmazonNotification, Conversation, Thread
 
 EARLIEST = timedelta(hours=2)
@@ -39,6 +43,10 @@ EARLIEST = timedelta(hours=2)
 LATEST = timedelta(hours=48)
 """How long after the notification its thread may still arrive and be matched: Help Scout has
 had inbound delays of hours (reference/helpscout.md §5)."""
+
+LATE_RECEIPT = timedelta(minutes=5)
+"""How much later than its notification Help Scout may receive a buyer message before the
+clock counts from the notification instead: less is ordinary mail delivery, not worth a write."""
 
 _ID_CHUNK = 500
 
@@ -85,18 +93,42 @@ def match_notifications(
         ),
     )
     by_id = {n.id: n for n in unmatched}
-    conversation_of = {c.thread_id: c.conversation_id for g in candidates.values() for c in g}
+    candidate_of = {c.thread_id: c for group in candidates.values() for c in group}
     matched: list[AmazonNotification] = []
     for _, notification_id, thread_id in pairs:
         notification = by_id[notification_id]
         if notification.matched_thread_id is not None or thread_id in taken:
             continue
         notification.matched_thread_id = thread_id
-        notification.matched_conversation_id = conversation_of[thread_id]
+        notification.matched_conversation_id = candidate_of[thread_id].conversation_id
         notification.matched_at = now
         taken.add(thread_id)
         matched.append(notification)
+    _start_late_clocks(session, matched, candidate_of, now)
     return matched
+
+
+def _start_late_clocks(
+    session: Session,
+    matched: Sequence[AmazonNotification],
+    candidate_of: dict[int, _Candidate],
+    now: datetime,
+) -> None:
+    """Give each thread Help Scout received late its notification's time, and redo the clocks
+    of their conversations."""
+    late = [
+        (notification.matched_thread_id, notification.received_at)
+        for notification in matched
+        if notification.matched_thread_id is not None
+        and notification.received_at is not None
+        and candidate_of[notification.matched_thread_id].created_at - notification.received_at
+        > LATE_RECEIPT
+    ]
+    for thread_id, sent_at in late:
+        session.execute(update(Thread).where(Thread.id == thread_id).values(buyer_sent_at=sent_at))
+    conversation_ids = {candidate_of[thread_id].conversation_id for thread_id, _ in late}
+    for conversation_id in sorted(conversation_ids):
+        refresh_clock(session, conversation_id, now=now)
 
 
 def _candidates(

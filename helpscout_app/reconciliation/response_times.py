@@ -23,6 +23,7 @@ from helpscout_app.reconciliation.clock import (
     ThreadFacts,
     is_answer,
     is_buyer_message,
+    message_time,
 )
 from helpscout_app.store.models import Conversation, Thread
 
@@ -36,6 +37,7 @@ _FACT_COLUMNS = (
     Thread.state,
     Thread.created_by_kind,
     Thread.created_at,
+    Thread.buyer_sent_at,
     Thread.scheduled_for,
     Thread.is_auto_reply,
 )
@@ -106,7 +108,7 @@ def _conversation_times(
         if thread.created_at is None:
             continue
         if is_buyer_message(thread):
-            messages.append(thread.created_at)
+            messages.append(message_time(thread))
         elif is_answer(thread):
             answers.append(thread.created_at)
     answers.sort()

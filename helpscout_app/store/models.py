@@ -187,7 +187,10 @@ class Thread(Base):
     created_by_kind: Mapped[str | None] = mapped_column(String(16))  # "customer" or "user"
     created_by_user_id: Mapped[int | None] = mapped_column(BigInteger)
     created_by_name: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime | None]
+    created_at: Mapped[datetime | None]  # when Help Scout received it
+    # A buyer message's time by Amazon's own notification of it (the one matched to it), kept
+    # when Help Scout received the message well after: Amazon's clock started then.
+    buyer_sent_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None]
     body_hash: Mapped[str | None] = mapped_column(String(64))  # compliance_checks.body_hash
     is_auto_reply: Mapped[bool] = mapped_column(default=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from helpscout_app.reconciliation.clock import (
     ClockState,
     compute_clock,
     conversation_clock,
+    message_time,
     open_clocks,
     refresh_clock,
 )
@@ -172,3 +174,36 @@ def test_refresh_clears_the_deadline_once_a_reply_is_stored(
     assert stored is not None
     assert (stored.waiting_since, stored.due_at, stored.last_agent_reply_at) == (None, None, at(2))
     assert stored.last_customer_message_at == at(0)
+
+
+def test_a_message_help_scout_received_late_counts_from_amazons_notification(
+    store_session: Session,
+    add_conversation: Callable[..., Conversation],
+    add_thread: Callable[..., None],
+) -> None:
+    add_conversation(1)
+    add_thread(1, 11, "customer", at(4), buyer_sent_at=at(0))  # received 4 h late
+    add_conversation(2)
+    add_thread(2, 21, "customer", at(4), buyer_sent_at=at(5))  # the notification's clock ran fast
+
+    late = conversation_clock(store_session, 1, now=at(5))
+    on_time = conversation_clock(store_session, 2, now=at(5))
+
+    assert late is not None and (late.waiting_since, late.due_at) == (at(0), at(24))
+    assert on_time is not None and on_time.waiting_since == at(4)
+
+
+@given(
+    received=st.integers(min_value=0, max_value=10_000),
+    sent=st.none() | st.integers(min_value=0, max_value=10_000),
+)
+def test_a_message_s_time_is_the_earlier_of_its_receipt_and_its_notification(
+    received: int, sent: int | None
+) -> None:
+    thread = SimpleNamespace(
+        created_at=T0 + timedelta(minutes=received),
+        buyer_sent_at=None if sent is None else T0 + timedelta(minutes=sent),
+    )
+
+    expected = received if sent is None else min(received, sent)
+    assert message_time(thread) == T0 + timedelta(minutes=expected)

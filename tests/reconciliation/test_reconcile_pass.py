@@ -203,6 +203,34 @@ def test_two_messages_from_one_buyer_are_each_paired_with_their_own_thread(
     assert [thread for _, thread in pairs] == [11, 12]
 
 
+def test_a_message_help_scout_received_hours_late_is_due_24_hours_after_the_buyer_wrote(
+    amazon_mailbox: AmazonMailbox,
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+    store_session: Session,
+) -> None:
+    amazon_mailbox.deliver(alias=ALIAS, order=ORDER, at=at(0))  # the buyer writes at 09:00
+    run_pass(at(0, 5))
+    helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(4))
+    helpscout.customer_message(1, 11, at(4))  # Help Scout's inbound mail was 4 h late
+    run_pass(at(4, 5))
+    warned = run_pass(at(16, 5))  # 7 h 55 min left by Amazon's clock
+    resynced = run_pass(at(18))  # a later sync of the conversation keeps the buyer's time
+    helpscout.touch(1, at(18, 30))
+    run_pass(at(18, 35))
+    breached = run_pass(at(24, 5))
+
+    conversation = store_session.get(Conversation, 1, populate_existing=True)
+    assert conversation is not None
+    assert (conversation.waiting_since, conversation.due_at) == (at(0), at(24))
+    assert (warned.warnings, alerts(resynced), breached.breaches) == (1, 0, 1)
+    assert [text[:15] for text in texts(fake_slack)] == [
+        "[sla-warning] L",
+        "[sla-breached] ",
+    ]
+
+
 def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
     amazon_mailbox: AmazonMailbox,
     helpscout: FakeHelpScout,

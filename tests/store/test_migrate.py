@@ -54,7 +54,7 @@ def test_upgrade_creates_every_table_and_reaches_head(database_url: str) -> None
     upgrade(database_url)
 
     assert table_names(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == head_revision() == "0004"
+    assert current_revision(database_url) == head_revision() == "0005"
     assert is_at_head(database_url)
 
 
