@@ -11,7 +11,13 @@ Among candidates, the pairs are taken best first:
 3. the closest in time.
 
 Each thread answers for one notification, and each notification for one thread, so a buyer who
-writes twice within minutes has both messages paired, in order. A notification without a relay
+writes twice within minutes has both messages paired, in order.
+
+A thread Help Scout received more than `LATE_RECEIPT` after a notification is the notification's
+only when nothing says otherwise: never when the two name different orders, and not before the
+thread is `SETTLE` old, so that the thread's own notification (which Amazon sent with it, and
+which the mailbox may give a pass later) is read first and claims it. Otherwise a buyer's next
+message would "resolve" an earlier one that never reached Help Scout. A notification without a relay
 address (a broken email) is paired by its order ID instead, against the conversations naming
 that order.
 
@@ -47,6 +53,10 @@ had inbound delays of hours (reference/helpscout.md §5)."""
 LATE_RECEIPT = timedelta(minutes=5)
 """How much later than its notification Help Scout may receive a buyer message before the
 clock counts from the notification instead: less is ordinary mail delivery, not worth a write."""
+
+SETTLE = timedelta(minutes=10)
+"""How old a thread received late must be before an older notification may claim it: two
+passes for its own notification to be read."""
 
 _ID_CHUNK = 500
 
@@ -89,7 +99,9 @@ def match_notifications(
             for notification in unmatched
             for case in (_case(notification.relay_address),)
             for candidate in _candidates_for(notification, candidates)
-            if candidate.thread_id not in taken and _in_window(notification, candidate)
+            if candidate.thread_id not in taken
+            and _in_window(notification, candidate)
+            and _may_claim_late(notification, candidate, now)
         ),
     )
     by_id = {n.id: n for n in unmatched}
@@ -213,16 +225,31 @@ def _in_window(notification: AmazonNotification, candidate: _Candidate) -> bool:
     return -EARLIEST <= delta <= LATEST
 
 
+def _may_claim_late(notification: AmazonNotification, candidate: _Candidate, now: datetime) -> bool:
+    """A thread received within `LATE_RECEIPT` of the notification, or else one about no other
+    order and at least `SETTLE` old."""
+    assert notification.received_at is not None
+    if candidate.created_at - notification.received_at <= LATE_RECEIPT:
+        return True
+    return not _conflicting_orders(notification, candidate) and (
+        now - candidate.created_at >= SETTLE
+    )
+
+
+def _conflicting_orders(notification: AmazonNotification, candidate: _Candidate) -> bool:
+    """Both name orders, and none in common."""
+    notified_orders = set(notification.order_ids or ())
+    return bool(notified_orders and candidate.order_ids) and notified_orders.isdisjoint(
+        candidate.order_ids
+    )
+
+
 def _score(
     notification: AmazonNotification, case: str | None, candidate: _Candidate
 ) -> tuple[int, int, float]:
     """Lower is better: other case, conflicting orders, then distance in seconds."""
     other_case = int(case is None or case != candidate.case)
-    notified_orders = set(notification.order_ids or ())
-    conflicting = int(
-        bool(notified_orders and candidate.order_ids)
-        and notified_orders.isdisjoint(candidate.order_ids)
-    )
+    conflicting = int(_conflicting_orders(notification, candidate))
     assert notification.received_at is not None
     distance = abs((candidate.created_at - notification.received_at).total_seconds())
     return other_case, conflicting, distance

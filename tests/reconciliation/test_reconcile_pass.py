@@ -211,10 +211,11 @@ def test_a_message_help_scout_received_hours_late_is_due_24_hours_after_the_buye
     store_session: Session,
 ) -> None:
     amazon_mailbox.deliver(alias=ALIAS, order=ORDER, at=at(0))  # the buyer writes at 09:00
-    run_pass(at(0, 5))
+    run_pass(at(0, 35))  # [missing]: not in Help Scout after the grace period
     helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(4))
     helpscout.customer_message(1, 11, at(4))  # Help Scout's inbound mail was 4 h late
     run_pass(at(4, 5))
+    found = run_pass(at(4, 15))  # matched once its own notification had time to come
     warned = run_pass(at(16, 5))  # 7 h 55 min left by Amazon's clock
     resynced = run_pass(at(18))  # a later sync of the conversation keeps the buyer's time
     helpscout.touch(1, at(18, 30))
@@ -224,11 +225,44 @@ def test_a_message_help_scout_received_hours_late_is_due_24_hours_after_the_buye
     conversation = store_session.get(Conversation, 1, populate_existing=True)
     assert conversation is not None
     assert (conversation.waiting_since, conversation.due_at) == (at(0), at(24))
-    assert (warned.warnings, alerts(resynced), breached.breaches) == (1, 0, 1)
+    assert (found.matched, warned.warnings, alerts(resynced), breached.breaches) == (1, 1, 0, 1)
     assert [text[:15] for text in texts(fake_slack)] == [
+        "[missing] A buy",
+        "Resolved: the [",
         "[sla-warning] L",
         "[sla-breached] ",
     ]
+
+
+def test_a_buyer_s_next_message_does_not_resolve_an_earlier_one_that_never_arrived(
+    amazon_mailbox: AmazonMailbox,
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+    store_session: Session,
+) -> None:
+    """Help Scout has the buyer's message about another order before the mailbox gives its
+    copy: that copy must claim it, and the first message stay missing."""
+    amazon_mailbox.deliver(alias=ALIAS, order="111-1111111-1111111", at=at(0))
+    run_pass(at(1))  # [missing]: it never reaches Help Scout
+    helpscout.conversation(1, alias=ALIAS, order="222-2222222-2222222", modified_at=at(3))
+    helpscout.customer_message(1, 11, at(3))
+    run_pass(at(3, 5))
+    amazon_mailbox.deliver(alias=ALIAS, order="222-2222222-2222222", at=at(3))
+    run_pass(at(3, 10))
+    run_pass(at(3, 40))
+
+    matched = store_session.execute(
+        select(AmazonNotification.order_ids, AmazonNotification.matched_thread_id).order_by(
+            AmazonNotification.received_at
+        )
+    ).all()
+    assert [tuple(row) for row in matched] == [
+        (["111-1111111-1111111"], None),
+        (["222-2222222-2222222"], 11),
+    ]
+    [missing] = texts(fake_slack)
+    assert missing.startswith("[missing]") and "111-1111111-1111111" in missing
 
 
 def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
