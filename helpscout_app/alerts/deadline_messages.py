@@ -146,7 +146,9 @@ def sla_warning_alert(
     return _conversation_alert(
         AlertTag.SLA_WARNING,
         alert_dedupe_key(
-            AlertTag.SLA_WARNING, conv=conversation.conversation_id, waiting=waiting, level=level
+            AlertTag.SLA_WARNING,
+            **waiting_facts(conversation.conversation_id, waiting),
+            level=level,
         ),
         conversation,
         headline=headline,
@@ -174,7 +176,9 @@ def sla_breached_alert(
     )
     return _conversation_alert(
         AlertTag.SLA_BREACHED,
-        alert_dedupe_key(AlertTag.SLA_BREACHED, conv=conversation.conversation_id, waiting=waiting),
+        alert_dedupe_key(
+            AlertTag.SLA_BREACHED, **waiting_facts(conversation.conversation_id, waiting)
+        ),
         conversation,
         headline=headline,
         waiting_since=waiting_since,
@@ -225,7 +229,16 @@ def nrn_needed_alert(
 
 
 def nrn_needed_key(conversation_id: int, waiting: str) -> str:
-    return alert_dedupe_key(AlertTag.NRN_NEEDED, conv=conversation_id, waiting=waiting)
+    return alert_dedupe_key(AlertTag.NRN_NEEDED, **waiting_facts(conversation_id, waiting))
+
+
+def waiting_facts(conversation_id: int, waiting: str) -> dict[str, object]:
+    """The facts naming a waiting buyer message in an alert's key: its Help Scout thread alone
+    when known (`thread-N`), so the message keeps its alerts when Help Scout merges its
+    conversation into another; else the conversation and the message's time."""
+    if waiting.startswith("thread-"):
+        return {"waiting": waiting}
+    return {"conv": conversation_id, "waiting": waiting}
 
 
 def digest_alert(digest: Digest) -> Alert:

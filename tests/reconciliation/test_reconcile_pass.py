@@ -121,11 +121,11 @@ def test_a_conversation_first_seen_near_its_deadline_gets_only_the_most_urgent_w
         ).all()
     )
     assert recorded.keys() == {
-        "sla-warning:conv:1:waiting:thread-11:level:8h",
-        "sla-warning:conv:1:waiting:thread-11:level:2h",
+        "sla-warning:waiting:thread-11:level:8h",
+        "sla-warning:waiting:thread-11:level:2h",
     }
-    assert recorded["sla-warning:conv:1:waiting:thread-11:level:8h"].startswith("not sent")
-    assert recorded["sla-warning:conv:1:waiting:thread-11:level:2h"] == warning
+    assert recorded["sla-warning:waiting:thread-11:level:8h"].startswith("not sent")
+    assert recorded["sla-warning:waiting:thread-11:level:2h"] == warning
 
 
 def test_a_missing_message_is_alerted_after_the_grace_period_and_resolved_when_it_arrives(
@@ -263,6 +263,24 @@ def test_a_buyer_s_next_message_does_not_resolve_an_earlier_one_that_never_arriv
     ]
     [missing] = texts(fake_slack)
     assert missing.startswith("[missing]") and "111-1111111-1111111" in missing
+
+
+def test_a_message_whose_conversation_is_merged_is_not_warned_about_again(
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+) -> None:
+    helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(0))
+    helpscout.customer_message(1, 11, at(0))
+    helpscout.conversation(2, alias=ALIAS, order=ORDER, modified_at=at(2))
+    helpscout.customer_message(2, 21, at(2))
+    run_pass(at(16, 30))  # 8 h left for message 11, in conversation 1
+    helpscout.merge(1, into_id=2, modified_at=at(17))
+    merged = run_pass(at(17, 5))  # message 11 now waits in conversation 2, still < 8 h left
+
+    assert (merged.warnings, alerts(merged)) == (1, 0)
+    [warning] = texts(fake_slack)
+    assert warning.startswith("[sla-warning] Less than 8h left")
 
 
 def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(

@@ -54,7 +54,7 @@ def test_upgrade_creates_every_table_and_reaches_head(database_url: str) -> None
     upgrade(database_url)
 
     assert table_names(database_url) == TABLES | {"alembic_version"}
-    assert current_revision(database_url) == head_revision() == "0005"
+    assert current_revision(database_url) == head_revision() == "0006"
     assert is_at_head(database_url)
 
 
@@ -185,6 +185,70 @@ def test_downgrading_0004_keeps_one_incident_per_check(database_url: str) -> Non
         engine.dispose()
 
     assert [tuple(row) for row in rows] == [(10, 1), (11, 2)]
+
+
+ALERTS_AT_0005 = (
+    "INSERT INTO alerts_sent (id, dedupe_key, tag, conversation_id, sent_at) VALUES"
+    " (1, 'sla-warning:conv:7:waiting:thread-70:level:8h', 'sla-warning', 7,"
+    " '2026-11-20 10:00:00+00:00'),"
+    " (2, 'sla-warning:conv:8:waiting:thread-70:level:8h', 'sla-warning', 8,"
+    " '2026-11-20 11:00:00+00:00'),"  # the same message again, after a merge into #8
+    " (3, 'sla-breached:conv:7:waiting:at-1763632800', 'sla-breached', 7,"
+    " '2026-11-20 12:00:00+00:00'),"
+    " (4, 'nrn-needed:conv:9:waiting:thread-90', 'nrn-needed', 9, '2026-11-20 12:00:00+00:00'),"
+    " (5, 'missing:notification:3', 'missing', NULL, '2026-11-20 12:00:00+00:00')",
+)
+
+
+def _alert_keys(database_url: str) -> list[tuple[int, str]]:
+    engine = create_engine_for(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, dedupe_key FROM alerts_sent ORDER BY id"
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_upgrading_from_0005_keys_deadline_alerts_by_their_thread_alone(
+    database_url: str,
+) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0005")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(ALERTS_AT_0005[0])
+    finally:
+        engine.dispose()
+
+    upgrade(database_url)
+
+    assert _alert_keys(database_url) == [
+        (1, "sla-warning:waiting:thread-70:level:8h"),
+        (3, "sla-breached:conv:7:waiting:at-1763632800"),  # no thread: the conversation stays
+        (4, "nrn-needed:waiting:thread-90"),
+        (5, "missing:notification:3"),
+    ]
+
+
+def test_downgrading_0006_gives_the_conversation_back_to_the_keys(database_url: str) -> None:
+    upgrade(database_url)
+    engine = create_engine_for(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO alerts_sent (id, dedupe_key, tag, conversation_id, sent_at) VALUES"
+                " (1, 'sla-warning:waiting:thread-70:level:8h', 'sla-warning', 7,"
+                " '2026-11-20 10:00:00+00:00')"
+            )
+            command.downgrade(alembic_config(connection), "0005")
+    finally:
+        engine.dispose()
+
+    assert _alert_keys(database_url) == [(1, "sla-warning:conv:7:waiting:thread-70:level:8h")]
 
 
 def test_downgrade_to_base_drops_every_table(database_url: str) -> None:
