@@ -156,7 +156,10 @@ def sync_conversations(
     result = SyncResult()
     mailbox_ids = tuple(settings.amazon_mailbox_ids)
     if not mailbox_ids:
-        log.warning("Help Scout sync: AMAZON_MAILBOX_IDS is empty, so there is nothing to sync")
+        log.warning(
+            "Help Scout sync: AMAZON_MAILBOX_IDS is empty, so there is nothing to sync and no "
+            "message is declared missing"
+        )
         return result
     if since is None:
         since = _watermark(session, now - timedelta(days=settings.reconcile_lookback_days))

@@ -87,7 +87,8 @@ def reconcile(
         except NotificationSourceError as err:
             _failed(session, result, "notification source", err)
 
-    synced = client is not None
+    # Without Amazon mailboxes there is nothing to sync: every message would look missing.
+    synced = client is not None and bool(settings.amazon_mailbox_ids)
     if client is not None:
         calls_before = client.api_calls
         try:

@@ -283,6 +283,22 @@ def test_a_message_whose_conversation_is_merged_is_not_warned_about_again(
     assert warning.startswith("[sla-warning] Less than 8h left")
 
 
+def test_without_amazon_mailboxes_no_message_is_declared_missing(
+    reconcile_settings: Settings,
+    amazon_mailbox: AmazonMailbox,
+    store_session: Session,
+    fake_slack: Any,
+) -> None:
+    """Nothing of Help Scout is synced then: every message would look missing."""
+    unconfigured = reconcile_settings.model_copy(update={"amazon_mailbox_ids": []})
+    amazon_mailbox.deliver(alias=ALIAS, order=ORDER, at=at(0))
+
+    result = run_reconcile_pass(store_session, unconfigured, now=at(2))
+
+    assert (result.ingested, result.missing, result.conversations_synced) == (1, 0, 0)
+    assert texts(fake_slack) == []
+
+
 def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
     amazon_mailbox: AmazonMailbox,
     helpscout: FakeHelpScout,
