@@ -201,16 +201,18 @@ def clock_from_threads(
     too, when no thread is as recent.
     """
     messages: list[BuyerMessage] = []
+    received: list[datetime] = []  # Help Scout's receipt of each, at or after its message time
     answers: list[datetime] = []
     for thread in threads:
         if thread.created_at is None:
             continue
         if is_buyer_message(thread):
             messages.append(BuyerMessage(message_time(thread), thread.id))
+            received.append(thread.created_at)
         elif is_answer(thread):
             answers.append(thread.created_at)
     if last_customer_message_at is not None and _later_than_all(
-        last_customer_message_at, [message.at for message in messages]
+        last_customer_message_at, [*received, *(message.at for message in messages)]
     ):
         messages.append(BuyerMessage(last_customer_message_at))
     if last_agent_reply_at is not None and _later_than_all(last_agent_reply_at, answers):

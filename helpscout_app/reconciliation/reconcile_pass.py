@@ -31,6 +31,7 @@ from helpscout_app.reconciliation.helpscout_sync import sync_conversations
 from helpscout_app.reconciliation.matching import LATEST, match_notifications
 from helpscout_app.reconciliation.missing import MissingResult, alert_missing, announce_found
 from helpscout_app.reconciliation.notifications import cursor_name, ingest_notifications
+from helpscout_app.reconciliation.seller_replies import apply_seller_replies
 from helpscout_app.store.cursors import read_cursor, write_cursor
 from helpscout_app.store.timestamps import utc_now
 
@@ -102,6 +103,7 @@ def reconcile(
     missing = MissingResult()
     try:
         found = match_notifications(session, since=lookback_start - LATEST, now=now)
+        apply_seller_replies(session, since=lookback_start, now=now)
         session.commit()
         result.matched = len(found)
         announce_found(session, notifier, found, now=now, result=missing)
