@@ -104,7 +104,11 @@ SUBJECT_FINGERPRINTS: tuple[tuple[NotificationKind, re.Pattern[str]], ...] = (
             r"|\bde la part du client amazon\b"
             r"|\bfrage von amazon-kunde\b"
             r"|\bpaket nicht angekommen\b"
-            r"|お問い合わせ",
+            r"|お問い合わせ"
+            # Spanish and Italian: ours, not documented (§3.4 lists no wording for either);
+            # "from the Amazon customer" as in our fixtures, without the noun, as for French.
+            r"|\bdel cliente de amazon\b"
+            r"|\bdal cliente amazon\b",
             re.I,
         ),
     ),
@@ -126,6 +130,8 @@ BODY_FINGERPRINTS: tuple[tuple[NotificationKind, re.Pattern[str]], ...] = (
         NotificationKind.BUYER_MESSAGE,
         re.compile(
             r"you have received a message\.|vous avez reçu un message\.|você recebeu uma mensagem\."
+            # Spanish and Italian greetings: ours, by analogy with the documented ones (§3.5).
+            r"|has recibido un mensaje\.|hai ricevuto un messaggio\."
             # The lookbehind keeps a long run of dashes linear: one try per run, not per dash.
             r"|(?<!-)-{3,}[ \t]*begin message\b",
             re.I,
@@ -154,6 +160,9 @@ SUBJECT_BUYER_NAMES: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bfrom Amazon customer\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"\bde la part du client Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"\bvon Amazon-Kunde\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
+    # Spanish and Italian: ours, as in SUBJECT_FINGERPRINTS.
+    re.compile(r"\bdel cliente de Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
+    re.compile(r"\bdal cliente Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"^(?:your email to|seu e-mail para)\s+\"?(?P<name>[^\"]+?)\"?\s*$", re.I),
 )
 
@@ -387,7 +396,30 @@ def _kind(notification_type: str | None, subject: str | None, text: str) -> Noti
     for kind, pattern in BODY_FINGERPRINTS:
         if pattern.search(text):
             return kind
+    if _has_message_frame(text):
+        return NotificationKind.BUYER_MESSAGE
     return NotificationKind.OTHER
+
+
+def _has_message_frame(text: str) -> bool:
+    """Whether the text frames a message the current template's way, in any language (§3.5).
+
+    The frame is a `----- <label>: -----` line (`Message:`, `Mensagem:`, and the colon-ended
+    labels of our non-English fixtures) with a labelled separator line after it, the end marker
+    (`End message`, `Encerrar mensagem`, …). A bare rule or an opening without an end does not
+    count, nor the seller-reply copy's `Iniciar mensagem` (no colon); the old `Begin message`
+    frame has a fingerprint of its own in BODY_FINGERPRINTS.
+    """
+    opened = False
+    for line in text.split("\n"):
+        label = _separator_label(line)
+        if not label:
+            continue
+        if label.endswith((":", "\uff1a")):  # ASCII or fullwidth colon
+            opened = True
+        elif opened:
+            return True
+    return False
 
 
 def _body(message: Message) -> _Body:

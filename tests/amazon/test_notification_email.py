@@ -8,7 +8,9 @@ the expected values below were read off the fixture files, not off the parser.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from email.header import Header
 from pathlib import Path
 from typing import Any
 
@@ -548,6 +550,115 @@ def test_unknown_notification_type_falls_back_to_subject() -> None:
 def test_body_fingerprint_when_subject_says_nothing() -> None:
     raw = _email("From: x@amazon.com", "Subject: Hello", body="You have received a message.\n")
     assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
+
+
+BUYER_MESSAGE_FIXTURES = sorted(
+    param.values[0]
+    for param in EXPECTED
+    if param.values[1]["kind"] is NotificationKind.BUYER_MESSAGE
+)
+OTHER_KIND_FIXTURES = sorted(
+    param.values[0]
+    for param in EXPECTED
+    if param.values[1]["kind"] is not NotificationKind.BUYER_MESSAGE
+)
+
+
+def _without_notification_type(raw: bytes) -> bytes:
+    stripped = re.sub(rb"(?im)^X-Space-Notification-Type:[^\n]*\n", b"", raw)
+    assert b"X-Space-Notification-Type" not in stripped
+    return stripped
+
+
+@pytest.mark.parametrize("fixture_name", BUYER_MESSAGE_FIXTURES)
+def test_buyer_messages_are_recognised_without_the_notification_type_header(
+    load_fixture, fixture_name: str
+) -> None:
+    # The header is not documented by Amazon (§3.3): every language must be recognised by its
+    # subject or body alone. Spanish and Italian were `other` without it.
+    raw = _without_notification_type(load_fixture(NOTIFICATIONS + fixture_name))
+    assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
+
+
+@pytest.mark.parametrize("fixture_name", OTHER_KIND_FIXTURES)
+def test_other_notifications_do_not_become_buyer_messages_without_the_header(
+    load_fixture, fixture_name: str
+) -> None:
+    raw = _without_notification_type(load_fixture(NOTIFICATIONS + fixture_name))
+    assert parse_notification(raw).kind is not NotificationKind.BUYER_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("subject", "name"),
+    [
+        ("Consulta del cliente de Amazon Lucía (Pedido: 171-5540932-2280417)", "Lucía"),
+        (
+            "Richiesta di informazioni dal cliente Amazon Giulia (Ordine: 403-6619025-7784310)",
+            "Giulia",
+        ),
+        ("Consulta del cliente de Amazon María José", "María José"),  # no order suffix
+    ],
+)
+def test_spanish_and_italian_subjects_give_the_kind_and_the_buyer_name(
+    subject: str, name: str
+) -> None:
+    # Encoded as Amazon's own subjects are (buyer-message.es-es.eml): RFC 2047 Q words.
+    encoded = Header(subject, "utf-8").encode()
+    raw = _email(f"From: {RELAY}", f"Subject: {encoded}", body="Hola\n")
+    notification = parse_notification(raw)
+    assert notification.kind is NotificationKind.BUYER_MESSAGE
+    assert notification.buyer_name == name
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    ["Has recibido un mensaje.", "Hai ricevuto un messaggio.", "HAS RECIBIDO UN MENSAJE."],
+)
+def test_spanish_and_italian_greetings_are_body_fingerprints(greeting: str) -> None:
+    raw = _email(f"From: {RELAY}", "Subject: (Pedido: 171-5540932-2280417)", body=greeting + "\n")
+    assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
+
+
+FRAME_BODY = (
+    "------------- {opening} -------------\n\nHallo\n\n------------- {closing} -------------\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "kind"),
+    [
+        # catches: a colon-ended label, then a labelled end marker, in any language
+        ("Nachricht:", "Ende der Nachricht", NotificationKind.BUYER_MESSAGE),
+        ("Mensaje:", "Finalizar mensaje", NotificationKind.BUYER_MESSAGE),
+        ("Message:  ", "End message", NotificationKind.BUYER_MESSAGE),  # spacing varies (§3.5)
+        (
+            "メッセージ\uff1a",
+            "メッセージの終わり",
+            NotificationKind.BUYER_MESSAGE,
+        ),  # fullwidth colon
+        ("Wiadomość:", "Koniec wiadomości", NotificationKind.BUYER_MESSAGE),  # an unlisted language
+        # leaves alone: no colon (the Portuguese seller-reply copy's frame, §3.5), no end
+        # marker, bare rules, an end marker before the opening
+        ("Iniciar mensagem", "Mensagem final", NotificationKind.OTHER),
+        ("Nachricht:", "", NotificationKind.OTHER),
+        ("", "", NotificationKind.OTHER),
+        ("Ende der Nachricht", "Nachricht:", NotificationKind.OTHER),
+    ],
+)
+def test_a_message_frame_is_a_buyer_message_fingerprint(
+    opening: str, closing: str, kind: NotificationKind
+) -> None:
+    body = FRAME_BODY.format(opening=opening, closing=closing)
+    raw = _email("From: x@amazon.de", "Subject: Hallo", body=body)
+    assert parse_notification(raw).kind is kind
+
+
+def test_a_bounce_quoting_a_message_frame_stays_a_delivery_failure() -> None:
+    body = "We were unable to deliver the message you sent.\n\n" + FRAME_BODY.format(
+        opening="Message:", closing="End message"
+    )
+    raw = _email("From: donotreply@amazon.com", "Subject: Hello", body=body)
+    assert parse_notification(raw).kind is NotificationKind.DELIVERY_FAILURE
 
 
 def test_unknown_mail_is_other() -> None:
