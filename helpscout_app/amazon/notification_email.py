@@ -21,7 +21,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -189,6 +189,21 @@ OPENING_LABELS: frozenset[str] = frozenset(
 )
 
 
+DATE_RECEIVED_TOLERANCE = timedelta(hours=1)
+"""How far the Date header may lie from our server's receipt (the newest Received) and still be
+believed: Amazon's Date is seconds before the receipt, so more than this is a wrong clock or
+zone (or a delivery held up that long). Kept well under the 2 h that matching allows between a
+notification's time and its thread's (`reconciliation.matching.EARLIEST`)."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """A header's date-time: the moment (aware, UTC) and whether the header gave its offset."""
+
+    moment: datetime
+    has_offset: bool
+
+
 @dataclass(frozen=True)
 class _Body:
     """The readable text of a message, and its HTML when it had one."""
@@ -292,10 +307,30 @@ def _subject(message: Message) -> str | None:
 
 
 def _received_at(message: Message) -> datetime | None:
-    """When the message was sent (Date), else when our server got it (the newest Received)."""
+    """When the message was sent (Date), checked against when our server got it (the newest
+    Received); aware, UTC.
+
+    Date is believed when it has a real offset and lies within `DATE_RECEIVED_TOLERANCE` of
+    the newest Received time. Otherwise the Received time is taken: a Date without a usable
+    offset (a zone name Python does not know, such as `JST` or `CEST`; `-0000`; no zone) reads
+    as UTC and can be hours off, and a Date hours from the receipt means a wrong clock or zone.
+    Either would put the notification outside matching's window and raise a false `[missing]`.
+    A Received time without an offset of its own overrides only a Date without one. With no
+    Received time, Date as it reads, UTC when it has no offset (RFC 5322 §3.3, §4.3).
+    """
     date = _parse_date(_header(message, "Date"))
-    if date is not None:
-        return date
+    received = _newest_received(message)
+    if received is None:
+        return date.moment if date else None
+    if date is None or not date.has_offset:
+        return received.moment
+    if received.has_offset and abs(date.moment - received.moment) > DATE_RECEIVED_TOLERANCE:
+        return received.moment
+    return date.moment
+
+
+def _newest_received(message: Message) -> _Stamp | None:
+    """The time of the newest Received header that has a readable one (after its last `;`)."""
     try:
         received_headers = message.get_all("Received") or []
     except Exception:
@@ -308,17 +343,22 @@ def _received_at(message: Message) -> datetime | None:
     return None
 
 
-def _parse_date(value: str | None) -> datetime | None:
+def _parse_date(value: str | None) -> _Stamp | None:
+    """An RFC 5322 date-time, as an aware UTC moment and whether it said its offset."""
     if not value or not value.strip():
         return None
     try:
         date = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if date.tzinfo is None:  # "-0000": UTC, with no claim about the sender's zone (RFC 5322)
+    # The stdlib returns a naive datetime for "-0000", for no zone, and for any zone name
+    # besides the few it knows (UT, UTC, GMT, Z and the North American ones): RFC 5322 §4.3
+    # says to treat an unknown name as "-0000", UTC with no claim about the sender's zone.
+    has_offset = date.tzinfo is not None
+    if not has_offset:
         date = date.replace(tzinfo=UTC)
     try:
-        return date.astimezone(UTC)
+        return _Stamp(date.astimezone(UTC), has_offset)
     except (OverflowError, ValueError):
         return None
 
