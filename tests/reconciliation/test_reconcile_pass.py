@@ -204,6 +204,28 @@ def test_a_date_in_a_zone_python_does_not_know_is_matched_not_missing(
     assert texts(fake_slack) == []
 
 
+def test_a_buyer_message_without_any_date_is_counted_and_can_still_be_missing(
+    amazon_mailbox: AmazonMailbox,
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+) -> None:
+    # No Date and no Received: it used to be stored without a time, which matching and the
+    # missing check both skip, so it was never alerted and no count said so. Help Scout answers
+    # with no conversation (a pass whose sync failed would declare nothing missing).
+    _, raw = AmazonMailbox.notification(alias=ALIAS, order=ORDER, at=at(0))
+    amazon_mailbox.maildir.add(AmazonMailbox.undated(raw))
+
+    read = run_pass(at(0))
+    later = run_pass(at(1))
+
+    assert (read.ingested, read.undated, read.missing) == (1, 1, 0)
+    assert (later.undated, later.missing, alerts(later)) == (0, 1, 1)
+    [missing] = texts(fake_slack)
+    assert missing.startswith("[missing] A buyer message never reached Help Scout: ")
+    assert "received Fri 20 Nov 09:00 UTC" in missing  # when it was read
+
+
 def test_two_messages_from_one_buyer_are_each_paired_with_their_own_thread(
     amazon_mailbox: AmazonMailbox,
     helpscout: FakeHelpScout,
