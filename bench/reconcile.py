@@ -16,9 +16,9 @@ The data, built from a seed so every run sees the same:
   still waiting (a few inside the warning levels, a few past the deadline), some were closed
   without a reply, and a few buyers write again after the answer;
 - notification emails made from the fixture templates (tests/fixtures/amazon/notifications/):
-  a fresh Message-ID, relay address, buyer name, order ID and Date each. About 98% are the
-  copy of a customer thread (same relay address, Date within minutes of the thread's
-  `createdAt`); about 2% never reached Help Scout.
+  a fresh Message-ID, relay address, buyer name, order ID and Date (Received hops the same)
+  each. About 98% are the copy of a customer thread (same relay address, Date within minutes of
+  the thread's `createdAt`); about 2% never reached Help Scout.
 
 Two passes, each in a process of its own forked for it, as RQ runs each job in a fresh work
 horse: the first (cold) pass finds everything new; then ~2% of the conversations change (a reply,
@@ -242,6 +242,10 @@ _FROM = re.compile(
 _ORDER = re.compile(r"\b[0-9]{3}-[0-9]{7}-[0-9]{7}\b")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SUBJECT = re.compile(r"^Subject: (.*)$", re.M)
+# A Received hop's date-time, after its last ";" (the fixtures write "+0000 (UTC)").
+_RECEIVED_STAMP = re.compile(
+    r"; [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} [\d:]+ [+-]\d{4}(?: \(\w+\))?$", re.M
+)
 
 
 def load_templates() -> dict[str, Template]:
@@ -277,7 +281,11 @@ def render_notification(template: Template, spec: NotificationSpec) -> bytes:
     text = re.sub(
         r"^Message-ID: .*$", f"Message-ID: {spec.message_id}", template.text, count=1, flags=re.M
     )
-    text = re.sub(r"^Date: .*$", f"Date: {format_datetime(spec.at)}", text, count=1, flags=re.M)
+    stamp = format_datetime(spec.at)
+    text = re.sub(r"^Date: .*$", f"Date: {stamp}", text, count=1, flags=re.M)
+    # Received at the same time: the parser takes a Date hours from the newest Received hop as
+    # a wrong clock, and the templates' hops are dated November 2026.
+    text = _RECEIVED_STAMP.sub(f"; {stamp}", text)
     text = re.sub(r"^Reply-To: .*\n", "", text, flags=re.M)
     text = text.replace(template.alias, buyer.alias)
     reply_to = f'Reply-To: "{buyer.name} - Amazon Marketplace" <{buyer.relay}>\n'

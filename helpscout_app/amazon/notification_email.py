@@ -21,7 +21,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -104,7 +104,11 @@ SUBJECT_FINGERPRINTS: tuple[tuple[NotificationKind, re.Pattern[str]], ...] = (
             r"|\bde la part du client amazon\b"
             r"|\bfrage von amazon-kunde\b"
             r"|\bpaket nicht angekommen\b"
-            r"|お問い合わせ",
+            r"|お問い合わせ"
+            # Spanish and Italian: ours, not documented (§3.4 lists no wording for either);
+            # "from the Amazon customer" as in our fixtures, without the noun, as for French.
+            r"|\bdel cliente de amazon\b"
+            r"|\bdal cliente amazon\b",
             re.I,
         ),
     ),
@@ -126,6 +130,8 @@ BODY_FINGERPRINTS: tuple[tuple[NotificationKind, re.Pattern[str]], ...] = (
         NotificationKind.BUYER_MESSAGE,
         re.compile(
             r"you have received a message\.|vous avez reçu un message\.|você recebeu uma mensagem\."
+            # Spanish and Italian greetings: ours, by analogy with the documented ones (§3.5).
+            r"|has recibido un mensaje\.|hai ricevuto un messaggio\."
             # The lookbehind keeps a long run of dashes linear: one try per run, not per dash.
             r"|(?<!-)-{3,}[ \t]*begin message\b",
             re.I,
@@ -154,6 +160,9 @@ SUBJECT_BUYER_NAMES: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bfrom Amazon customer\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"\bde la part du client Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"\bvon Amazon-Kunde\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
+    # Spanish and Italian: ours, as in SUBJECT_FINGERPRINTS.
+    re.compile(r"\bdel cliente de Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
+    re.compile(r"\bdal cliente Amazon\s+(?P<name>[^()]+?)\s*(?:\(|$)", re.I),
     re.compile(r"^(?:your email to|seu e-mail para)\s+\"?(?P<name>[^\"]+?)\"?\s*$", re.I),
 )
 
@@ -178,6 +187,21 @@ OPENING_LABELS: frozenset[str] = frozenset(
         "メッセージ:",
     )
 )
+
+
+DATE_RECEIVED_TOLERANCE = timedelta(hours=1)
+"""How far the Date header may lie from our server's receipt (the newest Received) and still be
+believed: Amazon's Date is seconds before the receipt, so more than this is a wrong clock or
+zone (or a delivery held up that long). Kept well under the 2 h that matching allows between a
+notification's time and its thread's (`reconciliation.matching.EARLIEST`)."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """A header's date-time: the moment (aware, UTC) and whether the header gave its offset."""
+
+    moment: datetime
+    has_offset: bool
 
 
 @dataclass(frozen=True)
@@ -283,10 +307,30 @@ def _subject(message: Message) -> str | None:
 
 
 def _received_at(message: Message) -> datetime | None:
-    """When the message was sent (Date), else when our server got it (the newest Received)."""
+    """When the message was sent (Date), checked against when our server got it (the newest
+    Received); aware, UTC.
+
+    Date is believed when it has a real offset and lies within `DATE_RECEIVED_TOLERANCE` of
+    the newest Received time. Otherwise the Received time is taken: a Date without a usable
+    offset (a zone name Python does not know, such as `JST` or `CEST`; `-0000`; no zone) reads
+    as UTC and can be hours off, and a Date hours from the receipt means a wrong clock or zone.
+    Either would put the notification outside matching's window and raise a false `[missing]`.
+    A Received time without an offset of its own overrides only a Date without one. With no
+    Received time, Date as it reads, UTC when it has no offset (RFC 5322 §3.3, §4.3).
+    """
     date = _parse_date(_header(message, "Date"))
-    if date is not None:
-        return date
+    received = _newest_received(message)
+    if received is None:
+        return date.moment if date else None
+    if date is None or not date.has_offset:
+        return received.moment
+    if received.has_offset and abs(date.moment - received.moment) > DATE_RECEIVED_TOLERANCE:
+        return received.moment
+    return date.moment
+
+
+def _newest_received(message: Message) -> _Stamp | None:
+    """The time of the newest Received header that has a readable one (after its last `;`)."""
     try:
         received_headers = message.get_all("Received") or []
     except Exception:
@@ -299,17 +343,22 @@ def _received_at(message: Message) -> datetime | None:
     return None
 
 
-def _parse_date(value: str | None) -> datetime | None:
+def _parse_date(value: str | None) -> _Stamp | None:
+    """An RFC 5322 date-time, as an aware UTC moment and whether it said its offset."""
     if not value or not value.strip():
         return None
     try:
         date = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if date.tzinfo is None:  # "-0000": UTC, with no claim about the sender's zone (RFC 5322)
+    # The stdlib returns a naive datetime for "-0000", for no zone, and for any zone name
+    # besides the few it knows (UT, UTC, GMT, Z and the North American ones): RFC 5322 §4.3
+    # says to treat an unknown name as "-0000", UTC with no claim about the sender's zone.
+    has_offset = date.tzinfo is not None
+    if not has_offset:
         date = date.replace(tzinfo=UTC)
     try:
-        return date.astimezone(UTC)
+        return _Stamp(date.astimezone(UTC), has_offset)
     except (OverflowError, ValueError):
         return None
 
@@ -387,7 +436,30 @@ def _kind(notification_type: str | None, subject: str | None, text: str) -> Noti
     for kind, pattern in BODY_FINGERPRINTS:
         if pattern.search(text):
             return kind
+    if _has_message_frame(text):
+        return NotificationKind.BUYER_MESSAGE
     return NotificationKind.OTHER
+
+
+def _has_message_frame(text: str) -> bool:
+    """Whether the text frames a message the current template's way, in any language (§3.5).
+
+    The frame is a `----- <label>: -----` line (`Message:`, `Mensagem:`, and the colon-ended
+    labels of our non-English fixtures) with a labelled separator line after it, the end marker
+    (`End message`, `Encerrar mensagem`, …). A bare rule or an opening without an end does not
+    count, nor the seller-reply copy's `Iniciar mensagem` (no colon); the old `Begin message`
+    frame has a fingerprint of its own in BODY_FINGERPRINTS.
+    """
+    opened = False
+    for line in text.split("\n"):
+        label = _separator_label(line)
+        if not label:
+            continue
+        if label.endswith((":", "\uff1a")):  # ASCII or fullwidth colon
+            opened = True
+        elif opened:
+            return True
+    return False
 
 
 def _body(message: Message) -> _Body:

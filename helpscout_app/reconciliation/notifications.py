@@ -7,7 +7,12 @@ finds them stored. The source itself is never changed.
 
 A message that cannot be parsed is stored too, with `parse_error` saying why and `source_id`
 saying where it lies in the mailbox, and counted in the pass's `unparseable`: nothing is dropped
-unseen.
+unseen. A message parsed but with no time of its own (neither a readable Date nor a Received
+hop) is dated when it was read, the pass's `now`, and counted in `undated` with a warning:
+matching and the missing-message check skip a notification without a time, so without a date
+such a buyer message would be neither matched nor alerted. The time read can be later than the
+real one (a first read of an old mailbox), so a `[missing]` alert on it may be a false alarm;
+the warning names the message.
 """
 
 from __future__ import annotations
@@ -67,11 +72,13 @@ _INSERT_CHUNK = 500
 
 @dataclass
 class IngestResult:
-    """What one read of the source did: messages handed over, newly stored, unparseable."""
+    """What one read of the source did: messages handed over, newly stored, unparseable, and
+    dated when read for want of a Date or Received time."""
 
     fetched: int = 0
     stored: int = 0
     unparseable: int = 0
+    undated: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -152,6 +159,9 @@ def _store_messages(
                 message.source_id,
                 row["parse_error"],
             )
+        elif row["received_at"] is None:
+            row = _dated_when_read(row, message)
+            result.undated += 1
         unique.setdefault(row["message_id"], row)  # a message filed twice in the mailbox
     for start in range(0, len(unique), _INSERT_CHUNK):
         chunk = list(unique.values())[start : start + _INSERT_CHUNK]
@@ -160,6 +170,19 @@ def _store_messages(
                 session, AmazonNotification, chunk, unique_columns=("message_id",)
             )
         )
+
+
+def _dated_when_read(row: dict[str, Any], message: FetchedMessage) -> dict[str, Any]:
+    """The row of a message with no Date or Received time, dated when it was read (the module's
+    docstring says why), with a warning naming it."""
+    log.warning(
+        "notification %s (%s, %s) has no Date or Received time: dated when read, %s",
+        row["message_id"],
+        row["kind"],
+        message.source_id,
+        row["recorded_at"].isoformat(),
+    )
+    return {**row, "received_at": row["recorded_at"]}
 
 
 class _Parsing:

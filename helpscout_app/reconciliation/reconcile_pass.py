@@ -51,6 +51,7 @@ class ReconcileResult:
 
     ingested: int = 0  # notification emails newly stored
     unparseable: int = 0  # … of which could not be parsed (kept, see the log)
+    undated: int = 0  # … of which had no Date or Received time: dated when read (see the log)
     conversations_synced: int = 0
     matched: int = 0  # notifications paired with their Help Scout thread in this pass
     missing: int = 0  # buyer messages missing from Help Scout now
@@ -85,6 +86,7 @@ def reconcile(
         try:
             ingested = ingest_notifications(session, source, cursor=source_cursor, now=now)
             result.ingested, result.unparseable = ingested.stored, ingested.unparseable
+            result.undated = ingested.undated
         except NotificationSourceError as err:
             _failed(session, result, "notification source", err)
 

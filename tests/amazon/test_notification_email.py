@@ -8,7 +8,10 @@ the expected values below were read off the fixture files, not off the parser.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from email.header import Header
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -550,6 +553,115 @@ def test_body_fingerprint_when_subject_says_nothing() -> None:
     assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
 
 
+BUYER_MESSAGE_FIXTURES = sorted(
+    param.values[0]
+    for param in EXPECTED
+    if param.values[1]["kind"] is NotificationKind.BUYER_MESSAGE
+)
+OTHER_KIND_FIXTURES = sorted(
+    param.values[0]
+    for param in EXPECTED
+    if param.values[1]["kind"] is not NotificationKind.BUYER_MESSAGE
+)
+
+
+def _without_notification_type(raw: bytes) -> bytes:
+    stripped = re.sub(rb"(?im)^X-Space-Notification-Type:[^\n]*\n", b"", raw)
+    assert b"X-Space-Notification-Type" not in stripped
+    return stripped
+
+
+@pytest.mark.parametrize("fixture_name", BUYER_MESSAGE_FIXTURES)
+def test_buyer_messages_are_recognised_without_the_notification_type_header(
+    load_fixture, fixture_name: str
+) -> None:
+    # The header is not documented by Amazon (§3.3): every language must be recognised by its
+    # subject or body alone. Spanish and Italian were `other` without it.
+    raw = _without_notification_type(load_fixture(NOTIFICATIONS + fixture_name))
+    assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
+
+
+@pytest.mark.parametrize("fixture_name", OTHER_KIND_FIXTURES)
+def test_other_notifications_do_not_become_buyer_messages_without_the_header(
+    load_fixture, fixture_name: str
+) -> None:
+    raw = _without_notification_type(load_fixture(NOTIFICATIONS + fixture_name))
+    assert parse_notification(raw).kind is not NotificationKind.BUYER_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("subject", "name"),
+    [
+        ("Consulta del cliente de Amazon Lucía (Pedido: 171-5540932-2280417)", "Lucía"),
+        (
+            "Richiesta di informazioni dal cliente Amazon Giulia (Ordine: 403-6619025-7784310)",
+            "Giulia",
+        ),
+        ("Consulta del cliente de Amazon María José", "María José"),  # no order suffix
+    ],
+)
+def test_spanish_and_italian_subjects_give_the_kind_and_the_buyer_name(
+    subject: str, name: str
+) -> None:
+    # Encoded as Amazon's own subjects are (buyer-message.es-es.eml): RFC 2047 Q words.
+    encoded = Header(subject, "utf-8").encode()
+    raw = _email(f"From: {RELAY}", f"Subject: {encoded}", body="Hola\n")
+    notification = parse_notification(raw)
+    assert notification.kind is NotificationKind.BUYER_MESSAGE
+    assert notification.buyer_name == name
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    ["Has recibido un mensaje.", "Hai ricevuto un messaggio.", "HAS RECIBIDO UN MENSAJE."],
+)
+def test_spanish_and_italian_greetings_are_body_fingerprints(greeting: str) -> None:
+    raw = _email(f"From: {RELAY}", "Subject: (Pedido: 171-5540932-2280417)", body=greeting + "\n")
+    assert parse_notification(raw).kind is NotificationKind.BUYER_MESSAGE
+
+
+FRAME_BODY = (
+    "------------- {opening} -------------\n\nHallo\n\n------------- {closing} -------------\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "kind"),
+    [
+        # catches: a colon-ended label, then a labelled end marker, in any language
+        ("Nachricht:", "Ende der Nachricht", NotificationKind.BUYER_MESSAGE),
+        ("Mensaje:", "Finalizar mensaje", NotificationKind.BUYER_MESSAGE),
+        ("Message:  ", "End message", NotificationKind.BUYER_MESSAGE),  # spacing varies (§3.5)
+        (
+            "メッセージ\uff1a",
+            "メッセージの終わり",
+            NotificationKind.BUYER_MESSAGE,
+        ),  # fullwidth colon
+        ("Wiadomość:", "Koniec wiadomości", NotificationKind.BUYER_MESSAGE),  # an unlisted language
+        # leaves alone: no colon (the Portuguese seller-reply copy's frame, §3.5), no end
+        # marker, bare rules, an end marker before the opening
+        ("Iniciar mensagem", "Mensagem final", NotificationKind.OTHER),
+        ("Nachricht:", "", NotificationKind.OTHER),
+        ("", "", NotificationKind.OTHER),
+        ("Ende der Nachricht", "Nachricht:", NotificationKind.OTHER),
+    ],
+)
+def test_a_message_frame_is_a_buyer_message_fingerprint(
+    opening: str, closing: str, kind: NotificationKind
+) -> None:
+    body = FRAME_BODY.format(opening=opening, closing=closing)
+    raw = _email("From: x@amazon.de", "Subject: Hallo", body=body)
+    assert parse_notification(raw).kind is kind
+
+
+def test_a_bounce_quoting_a_message_frame_stays_a_delivery_failure() -> None:
+    body = "We were unable to deliver the message you sent.\n\n" + FRAME_BODY.format(
+        opening="Message:", closing="End message"
+    )
+    raw = _email("From: donotreply@amazon.com", "Subject: Hello", body=body)
+    assert parse_notification(raw).kind is NotificationKind.DELIVERY_FAILURE
+
+
 def test_unknown_mail_is_other() -> None:
     raw = _email("From: news@example.com", "Subject: Our autumn newsletter")
     notification = parse_notification(raw)
@@ -592,6 +704,71 @@ def test_received_header_when_no_date() -> None:
 def test_date_without_zone_is_utc() -> None:
     raw = _email("From: x@amazon.com", "Subject: x", "Date: Wed, 25 Nov 2026 09:41:05 -0000")
     assert parse_notification(raw).received_at == datetime(2026, 11, 25, 9, 41, 5, tzinfo=UTC)
+
+
+def test_date_in_a_zone_python_does_not_know_is_read_from_received() -> None:
+    # 18:00 JST is 09:00 UTC; the stdlib reads an unknown zone name as UTC, 9 h off, which put
+    # the notification outside matching's window and raised a false [missing].
+    raw = _email(
+        "Received: by mx.acme-outdoor.example; Fri, 20 Nov 2026 09:00:04 +0000 (UTC)",
+        "From: x@amazon.com",
+        "Subject: x",
+        "Date: Fri, 20 Nov 2026 18:00:00 JST",
+    )
+    assert parse_notification(raw).received_at == datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)
+
+
+RECEIVED = "Received: by mx.acme-outdoor.example; Fri, 20 Nov 2026 09:00:04 +0000"
+
+
+@pytest.mark.parametrize(
+    ("date_header", "expected"),
+    [
+        # no usable offset: the Received time
+        ("Date: Fri, 20 Nov 2026 09:00:00 -0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 10:00:00 CET", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 09:00:00", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        ("Date: not a date", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        (None, datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        # an offset, but hours from the receipt (a JST clock labelled +0000): the Received time
+        ("Date: Fri, 20 Nov 2026 18:00:00 +0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 07:59:00 +0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        # an offset, within an hour of the receipt: the Date, as the sender wrote it
+        ("Date: Fri, 20 Nov 2026 18:00:00 +0900", datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 04:00:00 EST", datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 08:01:00 GMT", datetime(2026, 11, 20, 8, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_date_is_checked_against_the_newest_received(
+    date_header: str | None, expected: datetime
+) -> None:
+    headers = [RECEIVED, "From: x@amazon.com", "Subject: x"]
+    raw = _email(*headers, *([date_header] if date_header else []))
+    received_at = parse_notification(raw).received_at
+    assert received_at == expected
+    assert received_at is not None and received_at.tzinfo is UTC
+
+
+def test_a_received_time_without_offset_does_not_override_a_date_with_one() -> None:
+    raw = _email(
+        "Received: by mx.acme-outdoor.example; Fri, 20 Nov 2026 18:00:04 JST",
+        "From: x@amazon.com",
+        "Subject: x",
+        "Date: Fri, 20 Nov 2026 18:00:00 +0900",
+    )
+    assert parse_notification(raw).received_at == datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
+
+
+def test_the_newest_received_is_the_first_readable_one() -> None:
+    raw = _email(
+        "Received: by mx.acme-outdoor.example; garbled",
+        "Received: by relay.acme-outdoor.example; Fri, 20 Nov 2026 09:00:02 +0000",
+        "Received: by a8-70.smtp-out.amazonses.com; Fri, 20 Nov 2026 09:00:01 +0000",
+        "From: x@amazon.com",
+        "Subject: x",
+        "Date: Fri, 20 Nov 2026 18:00:00 JST",
+    )
+    assert parse_notification(raw).received_at == datetime(2026, 11, 20, 9, 0, 2, tzinfo=UTC)
 
 
 def test_garbled_date_is_left_empty() -> None:
@@ -738,3 +915,66 @@ def test_order_ids_subject_first_then_body_each_once(
 )
 def test_order_id_look_alikes_are_left_alone(text: str) -> None:
     assert ORDER_ID.findall(text) == []
+
+
+# The received time
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(1971, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
+)
+# Offsets RFC 5322 can write: whole minutes, under a day either way.
+OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+# Dates whose zone Python reads as "no offset": unknown names, -0000, none at all.
+ZONELESS = st.sampled_from(["JST", "CEST", "IST", "AEST", "MSK", "-0000", ""])
+
+
+def _stamp(moment: datetime) -> str:
+    return format_datetime(moment.replace(microsecond=0))
+
+
+@given(MOMENTS, OFFSETS, st.one_of(st.none(), st.integers(min_value=-3600, max_value=3600)))
+def test_a_date_with_an_offset_round_trips(
+    moment: datetime, offset: timezone, received_after_s: int | None
+) -> None:
+    # With no Received header, or one within the hour, the Date is the time, whatever its offset.
+    moment = moment.replace(microsecond=0)
+    headers = ["From: x@amazon.com", "Subject: x", f"Date: {_stamp(moment.astimezone(offset))}"]
+    if received_after_s is not None:
+        received = moment + timedelta(seconds=received_after_s)
+        headers.insert(0, f"Received: by mx.example; {_stamp(received)}")
+    received_at = parse_notification(_email(*headers)).received_at
+    assert received_at == moment
+    assert received_at is not None and received_at.tzinfo is UTC
+
+
+@given(MOMENTS, OFFSETS, ZONELESS, MOMENTS)
+def test_a_date_without_an_offset_gives_way_to_received(
+    received: datetime, offset: timezone, zone: str, written: datetime
+) -> None:
+    received = received.replace(microsecond=0)
+    date = written.strftime("%a, %d %b %Y %H:%M:%S ") + zone
+    raw = _email(
+        f"Received: by mx.example; {_stamp(received.astimezone(offset))}",
+        "From: x@amazon.com",
+        "Subject: x",
+        f"Date: {date}",
+    )
+    assert parse_notification(raw).received_at == received
+
+
+@given(
+    st.lists(HEADER_VALUES, max_size=4),
+    st.one_of(
+        st.none(), HEADER_VALUES, ZONELESS.map(lambda zone: f"Fri, 20 Nov 2026 18:00 {zone}")
+    ),
+)
+def test_a_received_derived_time_is_aware_utc(stamps: list[str], date: str | None) -> None:
+    headers = [f"Received: by mx.example; {stamp}" for stamp in stamps]
+    headers += ["From: x@amazon.com", "Subject: x"]
+    if date is not None:
+        headers.append(f"Date: {date}")
+    received_at = parse_notification(_email(*headers)).received_at
+    assert received_at is None or received_at.tzinfo is UTC

@@ -63,6 +63,12 @@ class AmazonMailbox:
         )
         return unique, raw.encode("utf-8")
 
+    @staticmethod
+    def undated(raw: bytes) -> bytes:
+        """A notification's bytes without its Date and Received headers: no time of its own."""
+        raw = re.sub(rb"^Received:.*\n(?:[ \t].*\n)*", b"", raw, flags=re.MULTILINE)
+        return re.sub(rb"^Date:.*\n", b"", raw, flags=re.MULTILINE)
+
 
 class FakeHelpScout:
     """Help Scout's token and List Conversations endpoints, answered from the conversations a

@@ -45,6 +45,30 @@ def test_each_message_is_stored_once_and_an_unparseable_one_is_kept(
     assert broken.kind == "other" and broken.source_id and broken.source_id.startswith("maildir:")
 
 
+def test_a_message_without_date_or_received_is_dated_when_read_and_reported(
+    store_session: Session, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Matching and the missing check skip a notification without a time: left undated, this
+    # buyer message would never be matched nor alerted, and nothing would say so.
+    box = mailbox.Maildir(tmp_path / "amazon", create=True)
+    unique, raw = AmazonMailbox.notification(
+        alias="aa1bb2cc3dd4ee5", order="112-0000000-0000001", at=at(0)
+    )
+    box.add(AmazonMailbox.undated(raw))
+    source = open_source(f"maildir:{tmp_path / 'amazon'}")
+
+    result = ingest_notifications(
+        store_session, source, cursor=cursor_name(f"maildir:{tmp_path / 'amazon'}"), now=at(2)
+    )
+
+    assert (result.fetched, result.stored, result.unparseable, result.undated) == (1, 1, 0, 1)
+    [row] = store_session.scalars(select(AmazonNotification)).all()
+    assert (row.kind, row.received_at, row.parse_error) == ("buyer_message", at(2), None)
+    [warning] = [r for r in caplog.records if "no Date or Received time" in r.getMessage()]
+    assert warning.levelname == "WARNING"
+    assert unique in warning.getMessage() and "maildir:" in warning.getMessage()
+
+
 def test_the_cursor_names_the_mailbox_without_its_password() -> None:
     name = cursor_name("imaps://copy:s3cret@imap.example.com:993/Amazon")
 

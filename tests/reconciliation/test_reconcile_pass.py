@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -178,6 +179,53 @@ def test_a_notification_read_after_its_thread_was_synced_is_matched_without_alar
 
     assert (first.matched, second.ingested, second.matched, second.missing) == (0, 1, 1, 0)
     assert texts(fake_slack) == []
+
+
+def test_a_date_in_a_zone_python_does_not_know_is_matched_not_missing(
+    amazon_mailbox: AmazonMailbox,
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    store_session: Session,
+    fake_slack: Any,
+) -> None:
+    # 18:00 JST is T0. The stdlib reads an unknown zone name as UTC: the notification was
+    # dated 9 h late, outside matching's window, and raised a false [missing]. Now the newest
+    # Received hop (T0, +0000) dates it.
+    _, raw = AmazonMailbox.notification(alias=ALIAS, order=ORDER, at=at(0))
+    raw = re.sub(rb"^Date: .*$", b"Date: Fri, 20 Nov 2026 18:00:00 JST", raw, count=1, flags=re.M)
+    amazon_mailbox.maildir.add(raw)
+    helpscout.conversation(1, alias=ALIAS, order=ORDER, modified_at=at(2))
+    helpscout.customer_message(1, 11, at(0, 1))
+    helpscout.reply(1, 12, at(2))
+
+    result = run_pass(at(10))
+
+    assert (result.ingested, result.matched, result.missing) == (1, 1, 0)
+    [notification] = store_session.scalars(select(AmazonNotification)).all()
+    assert notification.received_at == at(0)
+    assert texts(fake_slack) == []
+
+
+def test_a_buyer_message_without_any_date_is_counted_and_can_still_be_missing(
+    amazon_mailbox: AmazonMailbox,
+    helpscout: FakeHelpScout,
+    run_pass: Callable[[datetime], ReconcileResult],
+    fake_slack: Any,
+) -> None:
+    # No Date and no Received: it used to be stored without a time, which matching and the
+    # missing check both skip, so it was never alerted and no count said so. Help Scout answers
+    # with no conversation (a pass whose sync failed would declare nothing missing).
+    _, raw = AmazonMailbox.notification(alias=ALIAS, order=ORDER, at=at(0))
+    amazon_mailbox.maildir.add(AmazonMailbox.undated(raw))
+
+    read = run_pass(at(0))
+    later = run_pass(at(1))
+
+    assert (read.ingested, read.undated, read.missing) == (1, 1, 0)
+    assert (later.undated, later.missing, alerts(later)) == (0, 1, 1)
+    [missing] = texts(fake_slack)
+    assert missing.startswith("[missing] A buyer message never reached Help Scout: ")
+    assert "received Fri 20 Nov 09:00 UTC" in missing  # when it was read
 
 
 def test_two_messages_from_one_buyer_are_each_paired_with_their_own_thread(
