@@ -190,10 +190,11 @@ OPENING_LABELS: frozenset[str] = frozenset(
 
 
 DATE_RECEIVED_TOLERANCE = timedelta(hours=1)
-"""How far the Date header may lie from our server's receipt (the newest Received) and still be
-believed: Amazon's Date is seconds before the receipt, so more than this is a wrong clock or
-zone (or a delivery held up that long). Kept well under the 2 h that matching allows between a
-notification's time and its thread's (`reconciliation.matching.EARLIEST`)."""
+"""How far after our server's receipt (the newest Received) the Date header may lie and still be
+believed: a message is not sent after it arrived, so more than this is a wrong clock or zone.
+(A Date hours *before* the receipt is a delivery held up, and Date is right.) Kept well under
+the 2 h that matching allows between a notification's time and its thread's
+(`reconciliation.matching.EARLIEST`)."""
 
 
 @dataclass(frozen=True)
@@ -310,11 +311,13 @@ def _received_at(message: Message) -> datetime | None:
     """When the message was sent (Date), checked against when our server got it (the newest
     Received); aware, UTC.
 
-    Date is believed when it has a real offset and lies within `DATE_RECEIVED_TOLERANCE` of
-    the newest Received time. Otherwise the Received time is taken: a Date without a usable
-    offset (a zone name Python does not know, such as `JST` or `CEST`; `-0000`; no zone) reads
-    as UTC and can be hours off, and a Date hours from the receipt means a wrong clock or zone.
-    Either would put the notification outside matching's window and raise a false `[missing]`.
+    Date is believed when it has a real offset and is not later than the newest Received time
+    by more than `DATE_RECEIVED_TOLERANCE`: a copy delayed in transit keeps Amazon's own time,
+    which is when the buyer wrote. Otherwise the Received time is taken: a Date without a
+    usable offset (a zone name Python does not know, such as `JST` or `CEST`; `-0000`; no zone)
+    reads as UTC and can be hours off, and a Date hours after its own receipt means a wrong
+    clock or zone. Either would put the notification outside matching's window and raise a
+    false `[missing]`.
     A Received time without an offset of its own overrides only a Date without one. With no
     Received time, Date as it reads, UTC when it has no offset (RFC 5322 §3.3, §4.3).
     """
@@ -324,8 +327,8 @@ def _received_at(message: Message) -> datetime | None:
         return date.moment if date else None
     if date is None or not date.has_offset:
         return received.moment
-    if received.has_offset and abs(date.moment - received.moment) > DATE_RECEIVED_TOLERANCE:
-        return received.moment
+    if received.has_offset and date.moment - received.moment > DATE_RECEIVED_TOLERANCE:
+        return received.moment  # sent after it arrived: the sender's clock or zone is wrong
     return date.moment
 
 

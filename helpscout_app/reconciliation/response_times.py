@@ -9,10 +9,12 @@ buyer's relay address (Amazon's system notices a seller may route into the Amazo
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -135,5 +137,5 @@ def percentile(durations: Sequence[timedelta], fraction: float) -> timedelta | N
     if not durations:
         return None
     ordered = sorted(durations)
-    rank = max(1, -(-int(fraction * 1000) * len(ordered) // 1000))  # ceil without float error
+    rank = max(1, math.ceil(Fraction(fraction) * len(ordered)))  # exact: no float rounding
     return ordered[min(rank, len(ordered)) - 1]

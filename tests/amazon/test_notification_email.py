@@ -730,9 +730,11 @@ RECEIVED = "Received: by mx.acme-outdoor.example; Fri, 20 Nov 2026 09:00:04 +000
         ("Date: Fri, 20 Nov 2026 09:00:00", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
         ("Date: not a date", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
         (None, datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
-        # an offset, but hours from the receipt (a JST clock labelled +0000): the Received time
+        # an offset, but hours after its own receipt (a JST clock labelled +0000): the Received
         ("Date: Fri, 20 Nov 2026 18:00:00 +0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
-        ("Date: Fri, 20 Nov 2026 07:59:00 +0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        ("Date: Fri, 20 Nov 2026 10:01:00 +0000", datetime(2026, 11, 20, 9, 0, 4, tzinfo=UTC)),
+        # an offset, hours before the receipt (delayed in transit): the Date, when the buyer wrote
+        ("Date: Fri, 20 Nov 2026 05:59:00 +0000", datetime(2026, 11, 20, 5, 59, 0, tzinfo=UTC)),
         # an offset, within an hour of the receipt: the Date, as the sender wrote it
         ("Date: Fri, 20 Nov 2026 18:00:00 +0900", datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)),
         ("Date: Fri, 20 Nov 2026 04:00:00 EST", datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)),

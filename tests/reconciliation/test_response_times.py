@@ -82,6 +82,15 @@ def test_amazons_system_notices_are_no_buyer_messages(
     assert [t.conversation_id for t in times] == [2]
 
 
+def test_a_percentile_rounds_its_rank_up_exactly() -> None:
+    """0.4618 of 13 is 6.0034: the 7th value (a rank from the fraction cut to thousandths was
+    the 6th, which hypothesis found)."""
+    durations = [timedelta(minutes=minutes) for minutes in range(1, 14)]
+
+    assert percentile(durations, 0.4618) == timedelta(minutes=7)
+    assert percentile(durations, 6 / 13) == timedelta(minutes=6)
+
+
 def test_percentile_takes_the_nearest_rank() -> None:
     durations = [timedelta(minutes=minutes) for minutes in (50, 10, 40, 20, 30)]
 
