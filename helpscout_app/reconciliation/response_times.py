@@ -137,5 +137,6 @@ def percentile(durations: Sequence[timedelta], fraction: float) -> timedelta | N
     if not durations:
         return None
     ordered = sorted(durations)
-    rank = max(1, math.ceil(Fraction(fraction) * len(ordered)))  # exact: no float rounding
+    # The fraction as written (0.9 is 9/10, not the float just above it), times n, rounded up.
+    rank = max(1, math.ceil(Fraction(str(fraction)) * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]

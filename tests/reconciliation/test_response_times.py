@@ -88,7 +88,8 @@ def test_a_percentile_rounds_its_rank_up_exactly() -> None:
     durations = [timedelta(minutes=minutes) for minutes in range(1, 14)]
 
     assert percentile(durations, 0.4618) == timedelta(minutes=7)
-    assert percentile(durations, 6 / 13) == timedelta(minutes=6)
+    assert percentile(durations[:10], 0.9) == timedelta(minutes=9)  # not 10: 0.9 as written
+    assert percentile(durations[:10], 0.5) == timedelta(minutes=5)
 
 
 def test_percentile_takes_the_nearest_rank() -> None:
