@@ -33,6 +33,7 @@ from helpscout_app.helpscout.webhook_events import (
     handling_for,
     webhook_event_from_payload,
 )
+from helpscout_app.reconciliation.clock import record_deleted
 from helpscout_app.settings import Settings, load_settings
 from helpscout_app.store.database import create_engine_for, session_factory
 from helpscout_app.store.deliveries import (
@@ -100,7 +101,8 @@ def process_webhook_delivery(
     """Record the delivery, act on it by its handling, and mark it processed or ignored.
 
     Agent replies are checked (`enforce_sent_reply`: note, tag, incident, alert when blocked);
-    customer messages update the conversation's clock (`record_customer_message`). A delivery
+    customer messages update the conversation's clock (`record_customer_message`); a deleted
+    conversation's clock stops (`record_deleted`). A delivery
     already processed (a redelivery queued again after Redis forgot its job) is skipped. On
     failure the delivery is marked failed with the error, and the error is raised again for RQ:
     transient ones are retried, others go to the failed registry.
@@ -164,6 +166,10 @@ def _act_on_delivery(
             session=session, event=_webhook_event(event_name, payload), settings=settings, now=now
         )
         return {"acted": recorded}
+    if handling is Handling.CONVERSATION_DELETED:
+        if conversation_id is None:  # parse_webhook_event refuses these; a hand-made job may not
+            raise ValueError(f"{event_name} delivery without a conversation id")
+        return {"acted": record_deleted(session, conversation_id)}
     return {"acted": False}  # events queued by an older version whose handling has changed
 
 

@@ -32,6 +32,7 @@ class Handling(StrEnum):
 
     AGENT_REPLY = "agent_reply"  # check the reply that was just sent
     CUSTOMER_MESSAGE = "customer_message"  # update the conversation's SLA clock
+    CONVERSATION_DELETED = "conversation_deleted"  # stop the conversation's SLA clock
     TEST = "test"  # Help Scout's test ping: answer 200, do nothing
     IGNORE = "ignore"  # acknowledged (2xx) and logged, nothing else
 
@@ -42,13 +43,16 @@ HANDLING_BY_EVENT: Mapping[str, Handling] = {
     # told apart by the job (createdBy / source.via), not here.
     "convo.created": Handling.CUSTOMER_MESSAGE,
     "convo.customer.reply.created": Handling.CUSTOMER_MESSAGE,
+    "convo.deleted": Handling.CONVERSATION_DELETED,  # its body is {"id": …} (reference §1.4)
     # Sent by Help Scout's SDK test hook; when exactly, and with what body, is UNCONFIRMED (§1.10).
     "helpscout.test": Handling.TEST,
 }
 """Event name → handling; every name not listed is `Handling.IGNORE` (see `handling_for`)."""
 
 _CONVERSATION_EVENT_PREFIX = "convo."
-_HANDLINGS_THAT_NEED_A_CONVERSATION = frozenset({Handling.AGENT_REPLY, Handling.CUSTOMER_MESSAGE})
+_HANDLINGS_THAT_NEED_A_CONVERSATION = frozenset(
+    {Handling.AGENT_REPLY, Handling.CUSTOMER_MESSAGE, Handling.CONVERSATION_DELETED}
+)
 
 # Thread types, as really returned by v2 (reference §2.6): an agent's reply is "message"; some
 # clients and older pages say "reply". Both count.

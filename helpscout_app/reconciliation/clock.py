@@ -43,6 +43,13 @@ clients say `reply`: reference/helpscout.md §2.6)."""
 
 PUBLISHED = "published"
 
+MERGED_STATUS = "merged"
+"""Our status for a conversation Help Scout merged into another (it lists it no more)."""
+DELETED_STATUS = "deleted"
+"""Our status for a conversation deleted in Help Scout (`convo.deleted`)."""
+GONE_STATUSES = frozenset({MERGED_STATUS, DELETED_STATUS})
+"""Conversations Help Scout no longer has: nothing waits there, whatever their threads say."""
+
 
 class ThreadFacts(Protocol):
     """What the clock reads of a thread: a stored `Thread`, or one a sync is about to store."""
@@ -243,12 +250,34 @@ def refresh_clock(session: Session, conversation_id: int, *, now: datetime) -> R
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         return None
+    if conversation.status in GONE_STATUSES:
+        stop_clock(conversation, conversation.status)
+        return stored_clock(conversation, now=now)
     clock = clock_of(conversation, _threads(session, conversation_id), now=now)
     for name, value in clock_columns(clock).items():
         if name in ("last_customer_message_at", "last_agent_reply_at") and value is None:
             continue  # never forget a time a webhook recorded
         setattr(conversation, name, value)
     return clock
+
+
+def stop_clock(conversation: Conversation, status: str) -> None:
+    """Mark a conversation gone from Help Scout (`MERGED_STATUS`, `DELETED_STATUS`): its clock
+    stops for good, and no warning, breach or "No response needed" is raised for it. The row
+    stays, so its alerts and incidents still read. The caller commits."""
+    conversation.status = status
+    for name in ("waiting_since", "waiting_thread_id", "due_at"):
+        setattr(conversation, name, None)
+
+
+def record_deleted(session: Session, conversation_id: int) -> bool:
+    """`convo.deleted`: a stored conversation's clock stops for good (a deleted duplicate must
+    not keep warning); False when amz-guard never stored it. The caller commits."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return False
+    stop_clock(conversation, DELETED_STATUS)
+    return True
 
 
 def conversation_clock(

@@ -49,9 +49,11 @@ from helpscout_app.helpscout.webhook_events import (
 from helpscout_app.reconciliation.auto_replies import is_auto_reply
 from helpscout_app.reconciliation.clock import (
     AGENT_REPLY_TYPES,
+    MERGED_STATUS,
     clock_columns,
     clock_from_threads,
     refresh_clock,
+    stop_clock,
 )
 from helpscout_app.reconciliation.no_response_needed import NRN_TAG_MARKER, tag_newly_marks
 from helpscout_app.store.cursors import read_cursor, write_cursor
@@ -70,9 +72,6 @@ BATCH_SIZE = 250
 
 _ID_CHUNK = 500
 """Ids per IN (…) query: well under every backend's parameter limit."""
-
-MERGED_STATUS = "merged"
-"""Our status for a conversation Help Scout merged into another (it lists it no more)."""
 
 _CONVERSATION_COLUMNS = (
     "number",
@@ -326,9 +325,7 @@ def _after_merge(session: Session, conversation_id: int, now: datetime) -> None:
     if conversation is None:
         return
     if has_threads is None:
-        conversation.status = MERGED_STATUS
-        for name in ("waiting_since", "waiting_thread_id", "due_at"):
-            setattr(conversation, name, None)
+        stop_clock(conversation, MERGED_STATUS)
         log.info("conversation %s was merged into another; its clock stops", conversation_id)
     else:
         refresh_clock(session, conversation_id, now=now)

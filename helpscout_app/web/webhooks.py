@@ -38,16 +38,17 @@ reference/helpscout.md §2.4); 5 MiB leaves room for long ones and still bounds 
 can make the process hold."""
 
 HELPSCOUT_EVENTS: tuple[str, ...] = (
-    # Acted on now (helpscout.webhook_events.HANDLING_BY_EVENT).
+    # Acted on (helpscout.webhook_events.HANDLING_BY_EVENT).
     "convo.agent.reply.created",
     "convo.customer.reply.created",
     "convo.created",
-    # Needed by the reconciliation (issue 4): closed without a reply, the `nrn-done` tag, merged,
-    # moved out of or into an Amazon mailbox, deleted. Acknowledged and ignored until it lands.
+    # Acknowledged and ignored: the reconciliation's Help Scout sync reads these changes (closed
+    # without a reply, the `nrn-done` tag, merged, moved) every pass.
     "convo.status",
     "convo.tags",
     "convo.merged",
     "convo.moved",
+    # Acted on: a deleted conversation is never listed again, so only this says it is gone.
     "convo.deleted",
 )
 """The events `amz-guard helpscout register-webhook` subscribes the endpoint to."""

@@ -60,10 +60,17 @@ def test_handling_for(event_name: str, handling: Handling) -> None:
 
 
 def test_handling_values_are_the_strings_jobs_use() -> None:
-    assert set(Handling) == {"agent_reply", "customer_message", "test", "ignore"}
+    assert set(Handling) == {
+        "agent_reply",
+        "customer_message",
+        "conversation_deleted",
+        "test",
+        "ignore",
+    }
     assert set(HANDLING_BY_EVENT.values()) == {
         Handling.AGENT_REPLY,
         Handling.CUSTOMER_MESSAGE,
+        Handling.CONVERSATION_DELETED,
         Handling.TEST,
     }
 

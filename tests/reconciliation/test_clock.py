@@ -18,6 +18,7 @@ from helpscout_app.reconciliation.clock import (
     conversation_clock,
     message_time,
     open_clocks,
+    record_deleted,
     refresh_clock,
 )
 from helpscout_app.store.models import Conversation
@@ -207,3 +208,25 @@ def test_a_message_s_time_is_the_earlier_of_its_receipt_and_its_notification(
 
     expected = received if sent is None else min(received, sent)
     assert message_time(thread) == T0 + timedelta(minutes=expected)
+
+
+def test_a_conversation_gone_from_help_scout_keeps_its_clock_stopped(
+    store_session: Session,
+    add_conversation: Callable[..., Conversation],
+    add_thread: Callable[..., None],
+) -> None:
+    """Deleted (or merged away): a late notification match or reply copy redoing its clock
+    must not start it again."""
+    add_conversation(1)
+    add_thread(1, 11, "customer", at(0))
+    refresh_clock(store_session, 1, now=at(1))
+    assert record_deleted(store_session, 1)
+
+    clock = refresh_clock(store_session, 1, now=at(30))
+    store_session.commit()
+
+    stored = store_session.get(Conversation, 1)
+    assert stored is not None and (stored.status, stored.waiting_since) == ("deleted", None)
+    assert clock is not None and clock.state is ClockState.ANSWERED
+    assert open_clocks(store_session, now=at(30)) == []
+    assert not record_deleted(store_session, 99)

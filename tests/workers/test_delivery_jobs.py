@@ -172,6 +172,43 @@ def test_a_buyer_message_starts_the_clock(
     assert conversation.due_at is not None  # the oldest unanswered buyer message + 24 h
 
 
+def test_a_deleted_conversation_stops_waiting(
+    helpscout_sender: HelpScoutSender,
+    run_queued_jobs: RunQueuedJobs,
+    helpscout_calls: Calls,
+    store_session: Session,
+) -> None:
+    """A deleted duplicate is never listed by the sync again: only this event says it is gone."""
+    helpscout_sender.send("convo.customer.reply.created")
+    run_queued_jobs()
+
+    helpscout_sender.send("convo.deleted")
+    run_queued_jobs()
+
+    assert helpscout_calls() == []
+    assert [(d.event_name, d.status) for d in delivery_rows(store_session)] == [
+        ("convo.customer.reply.created", DeliveryStatus.PROCESSED),
+        ("convo.deleted", DeliveryStatus.PROCESSED),
+    ]
+    conversation = store_session.get(Conversation, 3120419377, populate_existing=True)
+    assert conversation is not None
+    assert (conversation.status, conversation.waiting_since, conversation.due_at) == (
+        "deleted",
+        None,
+        None,
+    )
+
+
+def test_a_conversation_amz_guard_never_stored_is_ignored_when_deleted(
+    helpscout_sender: HelpScoutSender, run_queued_jobs: RunQueuedJobs, store_session: Session
+) -> None:
+    helpscout_sender.send("convo.deleted")
+
+    run_queued_jobs()
+
+    assert [d.status for d in delivery_rows(store_session)] == [DeliveryStatus.IGNORED]
+
+
 def test_a_429_is_waited_out(
     helpscout_sender: HelpScoutSender,
     run_queued_jobs: RunQueuedJobs,
