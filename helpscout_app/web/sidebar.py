@@ -31,7 +31,7 @@ from helpscout_app.helpscout.sidebar_payloads import (
     parse_app_request,
     parse_dynamic_request,
 )
-from helpscout_app.helpscout.signatures import verify_query_signature, verify_webhook_signature
+from helpscout_app.helpscout.signatures import signed_query_params, verify_webhook_signature
 from helpscout_app.reconciliation.no_response_needed import NRN_DONE_TAG, record_nrn_done
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import get_session
@@ -99,8 +99,9 @@ def dynamic_app() -> dict[str, str]:
 @bp.get("/app")
 def iframe_app() -> Response:
     """Iframe app: verify the query signature, serve the page with the "check this text" box."""
-    verify_query_signature(request.query_string, _sidebar_secret(_settings()))  # 401
-    facts = _facts(parse_app_request(request.args))
+    # The request is read from exactly the parameters the signature covered (never request.args).
+    signed = signed_query_params(request.query_string, _sidebar_secret(_settings()))  # 401
+    facts = _facts(parse_app_request(signed))
     response = Response(render_template("sidebar/app.html", **_widget_context(facts)))
     response.headers["Content-Security-Policy"] = APP_PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
