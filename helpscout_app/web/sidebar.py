@@ -35,6 +35,7 @@ from helpscout_app.helpscout.signatures import signed_query_params, verify_webho
 from helpscout_app.reconciliation.no_response_needed import NRN_DONE_TAG, record_nrn_done
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import get_session
+from helpscout_app.store.models import Conversation
 from helpscout_app.web.sidebar_facts import SidebarFacts, gather_facts
 from helpscout_app.web.sidebar_session import (
     HEADER,
@@ -129,9 +130,32 @@ def mark_nrn_done() -> Response | tuple[Any, int]:
     conversation_id = session_values.conversation_id
     if conversation_id is None:
         raise BadRequest("this sidebar session names no conversation")
+    if session_values.waiting_since is None:
+        return _action_answer(
+            409, "Nothing was waiting when this sidebar loaded: nothing to mark. Reload it."
+        )
     store = get_session()
-    changed = record_nrn_done(store, conversation_id, now=now(), marked_by=session_values.user_name)
+    changed = record_nrn_done(
+        store,
+        conversation_id,
+        now=now(),
+        marked_by=session_values.user_name,
+        up_to=session_values.waiting_since,
+    )
+    row = store.get(Conversation, conversation_id)
+    marked_before = (
+        not changed
+        and row is not None
+        and row.nrn_marked_at is not None
+        and row.nrn_marked_at >= session_values.waiting_since
+    )  # a retry after Help Scout refused the tag: set the tag again
     store.commit()
+    if not changed and not marked_before:
+        return _action_answer(
+            409,
+            "The message this sidebar showed is no longer waiting (answered since?); nothing "
+            "recorded. Reload the sidebar.",
+        )
     try:
         _helpscout_client(_settings()).add_tags(conversation_id, [NRN_DONE_TAG])
     except (HelpScoutAPIError, ServiceUnavailable) as err:
@@ -140,12 +164,12 @@ def mark_nrn_done() -> Response | tuple[Any, int]:
             502,
             "Recorded in amz-guard, but Help Scout did not take the nrn-done tag; try again.",
         )
-    message = (
-        'Recorded: "No response needed" marked in Seller Central; conversation tagged nrn-done.'
-        if changed
-        else "Nothing was waiting on this conversation; tagged nrn-done."
+    if marked_before:
+        return _action_answer(200, "Already recorded in amz-guard; conversation tagged nrn-done.")
+    return _action_answer(
+        200,
+        'Recorded: "No response needed" marked in Seller Central; conversation tagged nrn-done.',
     )
-    return _action_answer(200, message)
 
 
 @bp.post("/request-review")
@@ -249,6 +273,7 @@ def _widget_context(facts: SidebarFacts) -> dict[str, Any]:
             user_id=facts.request.user_id,
             user_name=facts.request.user_name,
             order_ids=facts.order_ids,
+            waiting_since=facts.clock.waiting_since if facts.clock else None,
         ),
     )
     return {"facts": facts, "session_token": token}
@@ -273,7 +298,8 @@ def _action_answer(status: int, message: str) -> Response | tuple[Any, int]:
 #   400  unreadable body or parameters, with the reason
 #   401  Help Scout's signature missing or wrong; sidebar session missing, forged or expired
 #   403  an action on an order the page did not show
-#   409  "Request a Review" not offered by Amazon now
+#   409  "Request a Review" not offered by Amazon now; "marked in Seller Central" when the
+#        message the page showed waiting is not waiting any more (or none was)
 #   413  body over MAX_BODY_BYTES
 #   502  Amazon or Help Scout refused an action or did not answer
 #   503  HELPSCOUT_SIDEBAR_SECRET unset
