@@ -84,7 +84,7 @@ def test_open_conversations_are_listed_by_deadline_with_time_left(
     section = text_of(html.split('id="open"')[1].split("</section>")[0])
 
     assert section.index("#10001") < section.index("#10002")  # breached first
-    assert "Breached 2 h 0 min over" in section and "Lid cracked" in section
+    assert "Breached overdue by 2 h 0 min" in section and "Lid cracked" in section
     assert "19 h 0 min left" in section and "Where is my parcel?" in section
     assert "Thanks!" not in section and "Manual?" not in section  # answered
     assert 'data-due="2026-11-26T10:00:00+00:00"' in html

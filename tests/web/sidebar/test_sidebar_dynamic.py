@@ -34,7 +34,7 @@ def test_an_amazon_conversation_shows_clock_draft_order_and_playbook(
     assert "Amazon buyer" in html and "United States (amazon.com)" in html
     # the clock: buyer's message at 09:14, now 12:14
     assert "Waiting" in html and "since 2026-11-20 09:14 UTC" in html
-    assert "21 h 0 min</span> left" in html and "due 2026-11-21 09:14 UTC" in html
+    assert "21 h 0 min left</span>" in html and "due 2026-11-21 09:14 UTC" in html
     # the newest draft has a phone number
     assert "Blocked" in html and "(555) 201-4477" in html
     assert "Redacted:" in html and "201-4477" not in html.split("Redacted:")[1].split("</pre>")[0]
@@ -96,7 +96,7 @@ def test_a_breached_conversation(
 
     html = widget(sidebar)
 
-    assert "Breached" in html and "2 h 0 min</span> overdue" in html
+    assert "Breached" in html and "overdue by 2 h 0 min</span>" in html
 
 
 def test_no_response_needed_pending_shows_the_messages_link_and_the_action(
