@@ -143,6 +143,10 @@ class Settings(BaseSettings):
     sp_api_timeout_s: float = 2.0  # per SP-API call made while a sidebar request waits
     order_cache_ttl_s: int = 900  # how long an order read from SP-API is shown from Redis
     sidebar_session_ttl_s: int = 3600  # life of the token a validated sidebar page carries
+    # The address Help Scout reaches this app at (https://amz-guard.example.com): the Dynamic
+    # App's HTML is shown inside Help Scout's page, so its buttons need absolute URLs; unset,
+    # they come from the request (right only when the proxy is trusted, FORWARDED_ALLOW_IPS).
+    public_url: str | None = None
     dashboard_token: SecretStr | None = None  # ?token=… or "Authorization: Bearer …"
     dashboard_username: str | None = None  # HTTP basic auth, with DASHBOARD_PASSWORD
     dashboard_password: SecretStr | None = None
@@ -192,6 +196,19 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be 'json' or 'console', got {value!r}")
             return normalized
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        _check_http_url(value, show=True)
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(
+                f"must be a plain base URL (no query, fragment or login), got {value!r}"
+            )
+        return value.rstrip("/")
 
     @field_validator("sp_api_endpoint", "sp_api_lwa_token_url")
     @classmethod
@@ -251,6 +268,7 @@ class Settings(BaseSettings):
         "sp_api_refresh_token",
         "sp_api_endpoint",
         "sp_api_lwa_token_url",
+        "public_url",
         "dashboard_token",
         "dashboard_username",
         "dashboard_password",

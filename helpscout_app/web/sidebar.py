@@ -18,7 +18,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, ServiceUnavailable
 
 from helpscout_app.amazon.marketplaces import marketplace_by_id
@@ -94,7 +94,8 @@ def dynamic_app() -> dict[str, str]:
     verify_webhook_signature(raw_body, request.headers, _sidebar_secret(_settings()))  # 401
     sidebar_request = parse_dynamic_request(raw_body)  # 400
     facts = _facts(sidebar_request)
-    return {"html": render_template("sidebar/widget.html", **_widget_context(facts))}
+    context = _widget_context(facts, external=True)
+    return {"html": render_template("sidebar/widget.html", **context)}
 
 
 @bp.get("/app")
@@ -103,7 +104,8 @@ def iframe_app() -> Response:
     # The request is read from exactly the parameters the signature covered (never request.args).
     signed = signed_query_params(request.query_string, _sidebar_secret(_settings()))  # 401
     facts = _facts(parse_app_request(signed))
-    response = Response(render_template("sidebar/app.html", **_widget_context(facts)))
+    context = _widget_context(facts, external=False)
+    response = Response(render_template("sidebar/app.html", **context))
     response.headers["Content-Security-Policy"] = APP_PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -263,8 +265,8 @@ def _facts(sidebar_request: SidebarRequest) -> SidebarFacts:
     )
 
 
-def _widget_context(facts: SidebarFacts) -> dict[str, Any]:
-    """The template's values: the facts and a session token for the page's actions."""
+def _widget_context(facts: SidebarFacts, *, external: bool) -> dict[str, Any]:
+    """The template's values: the facts, a session token and the URLs of the page's actions."""
     settings = _settings()
     token = mint_session(
         _sidebar_secret(settings),
@@ -276,7 +278,25 @@ def _widget_context(facts: SidebarFacts) -> dict[str, Any]:
             waiting_since=facts.clock.waiting_since if facts.clock else None,
         ),
     )
-    return {"facts": facts, "session_token": token}
+    return {"facts": facts, "session_token": token, "action_urls": _action_urls(external)}
+
+
+def _action_urls(external: bool) -> dict[str, str]:
+    """Where the widget's buttons post.
+
+    The iframe page is ours, so its posts are same-origin paths: whatever scheme and host the
+    browser used also works for them (an absolute http:// URL behind a TLS proxy is mixed
+    content, and the button silently did nothing). The Dynamic App's HTML sits inside Help
+    Scout's page and needs absolute URLs: PUBLIC_URL when set, else the request's own address.
+    """
+    paths = {name: url_for(f"sidebar.{name}") for name in ("mark_nrn_done", "request_review")}
+    if not external:
+        return paths
+    public_url = _settings().public_url
+    if public_url is None:
+        return {name: url_for(f"sidebar.{name}", _external=True) for name in paths}
+    root = request.script_root
+    return {name: public_url + path.removeprefix(root) for name, path in paths.items()}
 
 
 def _wants_json() -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -106,3 +107,39 @@ def test_the_countdown_turns_to_overdue_when_the_deadline_passes(
     assert "left" not in clock.text
     assert "overdue by < 1 min" in clock.text
     screenshot("sidebar-countdown-overdue")
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        # Refused before it leaves the page (as mixed content is): no answer at all.
+        ("http://127.0.0.1:9/sidebar/nrn-done", "could not be reached"),
+        # A proxy's HTML error page instead of our JSON.
+        ("/sidebar/static/sidebar.css", "without a readable reply"),
+    ],
+    ids=["no answer", "not JSON"],
+)
+def test_a_failed_action_says_so_and_keeps_the_button(
+    browser: WebDriver,
+    live_server,
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    order_answers: Callable[..., None],
+    action: str,
+    expected: str,
+) -> None:
+    store_conversation(status="closed")
+    conversation_answers("get_conversation.with-draft.json")
+    order_answers()
+    browser.get(live_server.url + sidebar.app_url())
+    form = browser.find_element(By.CSS_SELECTOR, "form[data-amzg-action]")
+    browser.execute_script("arguments[0].action = arguments[1]", form, action)
+
+    form.find_element(By.TAG_NAME, "button").click()
+
+    note = WebDriverWait(browser, 10).until(
+        lambda driver: driver.find_element(By.CSS_SELECTOR, "[data-amzg-error]")
+    )
+    assert expected in note.text
+    assert form.find_element(By.TAG_NAME, "button").is_enabled()

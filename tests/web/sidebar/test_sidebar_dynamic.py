@@ -274,3 +274,26 @@ def test_without_a_sidebar_secret_requests_are_refused_with_503(
 
     assert response.status_code == 503
     assert "HELPSCOUT_SIDEBAR_SECRET" in response.get_json()["error"]
+
+
+def test_the_dynamic_apps_buttons_post_to_public_url(
+    app: Flask,
+    settings: Settings,
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    order_answers: Callable[..., None],
+) -> None:
+    """Behind a TLS proxy the request says http://; the HTML shown inside Help Scout's https
+    page must post to the public https address, or the browser blocks it as mixed content."""
+    app.config["SETTINGS"] = settings.model_copy(
+        update={"public_url": "https://amz-guard.example.com"}
+    )
+    store_conversation(status="closed")
+    conversation_answers("get_conversation.with-draft.json")
+    order_answers()
+
+    html = widget(sidebar)
+
+    assert 'action="https://amz-guard.example.com/sidebar/nrn-done"' in html
+    assert "http://" not in html
