@@ -183,7 +183,11 @@ def request_review() -> Response | tuple[Any, int]:
         return _action_answer(403, "This sidebar did not show that order; reload it.")
     lookup = _order_lookup()
     cached = lookup.cached_order(order_id)
-    marketplace = marketplace_by_id(cached.marketplace_id or "") if cached else None
+    # The order's own marketplace while it is cached, else the one the page showed: without
+    # either, SP-API would be asked in the US marketplace and say the order is unknown.
+    marketplace = marketplace_by_id(
+        (cached.marketplace_id if cached else None) or session_values.marketplace_id or ""
+    )
     result = lookup.request_review(order_id, marketplace)
     if isinstance(result, OrderProblem):
         return _action_answer(502, result.hint)
@@ -276,6 +280,7 @@ def _widget_context(facts: SidebarFacts, *, external: bool) -> dict[str, Any]:
             user_name=facts.request.user_name,
             order_ids=facts.order_ids,
             waiting_since=facts.clock.waiting_since if facts.clock else None,
+            marketplace_id=facts.marketplace.marketplace_id if facts.marketplace else None,
         ),
     )
     return {"facts": facts, "session_token": token, "action_urls": _action_urls(external)}

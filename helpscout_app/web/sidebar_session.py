@@ -30,13 +30,16 @@ class InvalidSession(Exception):
 class SidebarSession:
     """Who opened which conversation; `order_ids` are the orders the page showed, and
     `waiting_since` the time of the buyer message it showed waiting (what "marked in Seller
-    Central" may cover: a message that arrived after the page loaded was not seen)."""
+    Central" may cover: a message that arrived after the page loaded was not seen), and
+    `marketplace_id` the buyer's marketplace (SP-API must be asked in the order's marketplace,
+    and the cached order that also says it lasts only ORDER_CACHE_TTL_S)."""
 
     conversation_id: int | None
     user_id: int | None = None
     user_name: str | None = None
     order_ids: tuple[str, ...] = ()
     waiting_since: datetime | None = None
+    marketplace_id: str | None = None  # the page's marketplace, for SP-API calls on its orders
 
 
 def _serializer(secret: SecretStr) -> URLSafeTimedSerializer:
@@ -52,6 +55,7 @@ def mint_session(secret: SecretStr, session: SidebarSession) -> str:
             "n": session.user_name,
             "o": list(session.order_ids),
             "w": session.waiting_since.isoformat() if session.waiting_since else None,
+            "m": session.marketplace_id,
         }
     )
 
@@ -76,6 +80,7 @@ def read_session(secret: SecretStr, token: object, *, max_age_s: int) -> Sidebar
         user_name=values.get("n") if isinstance(values.get("n"), str) else None,
         order_ids=tuple(str(order_id) for order_id in values.get("o") or ()),
         waiting_since=_aware_time(values.get("w")),
+        marketplace_id=values.get("m") if isinstance(values.get("m"), str) else None,
     )
 
 

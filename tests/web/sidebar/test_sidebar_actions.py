@@ -15,16 +15,17 @@ from sidebar_case import (
     CONVERSATION_URL,
     NOW,
     ORDER_ID,
+    ORDER_URL,
     SOLICITATIONS_URL,
     SidebarCaller,
 )
 from sqlalchemy.orm import Session
 from test_sidebar_app import session_token
 
-from helpscout_app.amazon.orders import review_requested_key
+from helpscout_app.amazon.orders import order_cache_key, review_requested_key
 from helpscout_app.reconciliation.clock import conversation_clock
 from helpscout_app.settings import Settings
-from helpscout_app.store.conversations import upsert_thread
+from helpscout_app.store.conversations import upsert_conversation, upsert_thread
 from helpscout_app.store.models import Conversation
 from helpscout_app.web.sidebar_session import HEADER, SidebarSession, mint_session
 
@@ -237,3 +238,47 @@ def test_request_a_review_only_for_an_order_the_page_showed(
     )
 
     assert response.status_code == 403
+
+
+def test_request_a_review_asks_the_buyers_marketplace_after_the_order_cache_expired(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    store_session: Session,
+    conversation_answers: Callable[[str], None],
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+    redis_conn: Redis,
+) -> None:
+    """A German buyer: the click comes after the 15-minute order cache expired, and Amazon must
+    still be asked in amazon.de's marketplace, not the US one."""
+    germany = "A1PA6795UKMFR9"
+    store_conversation()
+    upsert_conversation(store_session, CONVERSATION_ID, marketplace=germany)
+    store_session.commit()
+    conversation_answers("get_conversation.happy-buyer.json")
+    order = json.loads(load_fixture("amazon/sp_api/get_order.json"))
+    order["payload"]["MarketplaceId"] = germany
+    sp_api.get(ORDER_URL).respond(200, json=order)
+    sp_api.get(f"{ORDER_URL}/orderItems").respond(
+        200, content=load_fixture("amazon/sp_api/get_order_items.json")
+    )
+    actions = sp_api.get(SOLICITATIONS_URL).respond(
+        200, content=load_fixture("amazon/sp_api/get_solicitation_actions_for_order.json")
+    )
+    send = sp_api.post(f"{SOLICITATIONS_URL}/solicitations/productReviewAndSellerFeedback")
+    send.respond(201, json={})
+    page = sidebar.app().get_data(as_text=True)
+    assert f"Request a Review for {ORDER_ID}" in page
+    redis_conn.delete(order_cache_key(ORDER_ID))  # the order cache expired
+
+    response = sidebar.client.post(
+        "/sidebar/request-review",
+        json={"order_id": ORDER_ID},
+        headers={HEADER: session_token(page)},
+    )
+
+    assert response.status_code == 200, response.get_json()
+    asked = [call.request.url.params.get("marketplaceIds") for call in actions.calls]
+    # The library puts a POST's marketplaceIds in the JSON body.
+    sent = [json.loads(call.request.content)["marketplaceIds"] for call in send.calls]
+    assert asked == [germany, germany] and sent == [[germany]]
