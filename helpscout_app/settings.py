@@ -370,7 +370,7 @@ class Settings(BaseSettings):
     def _parse_mailbox_ids(cls, value: Any) -> tuple[int, ...]:
         items = _comma_list(value)
         for item in items:
-            if not (isinstance(item, int) or item.isdigit()) or int(item) <= 0:
+            if not (isinstance(item, int) or (item.isascii() and item.isdigit())) or int(item) <= 0:
                 raise ValueError(
                     f"{item!r} is not a mailbox ID; use comma-separated numbers like 101,202"
                 )
@@ -513,7 +513,7 @@ def _whole_number(value: Any, unit: str) -> int:
     """A whole number from the environment ("300") or code (300); bools are refused."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, bool) or not (
-        isinstance(text, int) or (isinstance(text, str) and text.isdigit())
+        isinstance(text, int) or (isinstance(text, str) and text.isascii() and text.isdigit())
     ):
         raise ValueError(f"must be a whole number of {unit}, got {value!r}")
     return int(text)
