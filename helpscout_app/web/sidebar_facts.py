@@ -404,13 +404,18 @@ def _order_view(
     situation: Situation | None,
     now: datetime,
 ) -> OrderView:
-    """The order, and for a happy buyer whether "Request a Review" may be offered now."""
+    """The order, and for a happy buyer whether "Request a Review" may be offered now.
+
+    Amazon is asked inside the window computed from the delivery dates, and also when the window
+    is unknown: Orders v0 gives delivery dates only for seller-fulfilled orders, so for FBA
+    orders only getSolicitationActionsForOrder can tell.
+    """
     found = orders.order(order_id, marketplace)
     if isinstance(found, OrderProblem):
         return OrderView(order_id, None, found)
     window = review_window(found.earliest_delivery_date, found.latest_delivery_date).state(now)
     review = None
-    if situation is Situation.HAPPY_BUYER and window is WindowState.OPEN:
+    if situation is Situation.HAPPY_BUYER and window in (WindowState.OPEN, WindowState.UNKNOWN):
         review = orders.review_request_state(order_id, marketplace)
     return OrderView(order_id, found, None, window, review)
 

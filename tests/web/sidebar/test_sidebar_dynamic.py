@@ -10,7 +10,7 @@ import pytest
 import responses
 import respx
 from flask import Flask
-from sidebar_case import NOW, SOLICITATIONS_URL, SidebarCaller, sign
+from sidebar_case import NOW, ORDER_URL, SOLICITATIONS_URL, SidebarCaller, sign
 from sqlalchemy.orm import Session
 
 from helpscout_app.settings import Settings
@@ -297,3 +297,61 @@ def test_the_dynamic_apps_buttons_post_to_public_url(
 
     assert 'action="https://amz-guard.example.com/sidebar/nrn-done"' in html
     assert "http://" not in html
+
+
+@pytest.mark.parametrize(
+    ("actions", "shown"),
+    [
+        ("get_solicitation_actions_for_order.json", "Request a Review for 112-"),
+        ("get_solicitation_actions_for_order.none.json", "Amazon does not offer Request"),
+    ],
+    ids=["offered", "not offered by Amazon"],
+)
+def test_for_an_fba_order_without_delivery_dates_amazon_decides(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+    actions: str,
+    shown: str,
+) -> None:
+    """Orders v0 gives no delivery dates for FBA orders, so the window is unknown: Amazon is
+    asked, and "does not offer" is said only when Amazon said so."""
+    store_conversation()
+    conversation_answers("get_conversation.happy-buyer.json")
+    sp_api.get(ORDER_URL).respond(200, content=load_fixture("amazon/sp_api/get_order.fba.json"))
+    sp_api.get(f"{ORDER_URL}/orderItems").respond(
+        200, content=load_fixture("amazon/sp_api/get_order_items.json")
+    )
+    asked = sp_api.get(SOLICITATIONS_URL).respond(
+        200, content=load_fixture(f"amazon/sp_api/{actions}")
+    )
+
+    html = widget(sidebar)
+
+    assert asked.called
+    assert "Fulfilled by Amazon (AFN)" in html and "Happy buyer" in html and shown in html
+    assert ("<button" in html) == (actions == "get_solicitation_actions_for_order.json")
+    assert "feedback" not in html.casefold()
+
+
+def test_for_an_fba_order_amazon_not_answering_is_not_called_a_refusal(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+) -> None:
+    store_conversation()
+    conversation_answers("get_conversation.happy-buyer.json")
+    sp_api.get(ORDER_URL).respond(200, content=load_fixture("amazon/sp_api/get_order.fba.json"))
+    sp_api.get(f"{ORDER_URL}/orderItems").respond(
+        200, content=load_fixture("amazon/sp_api/get_order_items.json")
+    )
+    sp_api.get(SOLICITATIONS_URL).respond(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+
+    html = widget(sidebar)
+
+    assert "Amazon does not offer" not in html
+    assert "Amazon did not answer in time" in html
