@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     sp_api_endpoint: str | None = None
     sp_api_lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
     sp_api_timeout_s: float = 2.0  # per SP-API call made while a sidebar request waits
+    sp_api_budget_s: float = 1.0  # all SP-API calls of one sidebar request, in parallel
     order_cache_ttl_s: int = 900  # how long an order read from SP-API is shown from Redis
     sidebar_session_ttl_s: int = 3600  # life of the token a validated sidebar page carries
     # The address Help Scout reaches this app at (https://amz-guard.example.com): the Dynamic
@@ -218,7 +219,7 @@ class Settings(BaseSettings):
             return value.rstrip("/")
         return value
 
-    @field_validator("sp_api_timeout_s")
+    @field_validator("sp_api_timeout_s", "sp_api_budget_s")
     @classmethod
     def _check_sp_api_timeout(cls, value: float) -> float:
         if not 0 < value <= 30:
