@@ -205,7 +205,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def port_number(value: str) -> int:
     """A TCP port for argparse: 0 (any free port) to 65535."""
-    if not value.isdigit() or int(value) > 65535:
+    if not (value.isascii() and value.isdigit()) or int(value) > 65535:
         raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
     return int(value)
 

@@ -141,8 +141,13 @@ class Settings(BaseSettings):
     sp_api_endpoint: str | None = None
     sp_api_lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
     sp_api_timeout_s: float = 2.0  # per SP-API call made while a sidebar request waits
+    sp_api_budget_s: float = 1.0  # all SP-API calls of one sidebar request, in parallel
     order_cache_ttl_s: int = 900  # how long an order read from SP-API is shown from Redis
     sidebar_session_ttl_s: int = 3600  # life of the token a validated sidebar page carries
+    # The address Help Scout reaches this app at (https://amz-guard.example.com): the Dynamic
+    # App's HTML is shown inside Help Scout's page, so its buttons need absolute URLs; unset,
+    # they come from the request (right only when the proxy is trusted, FORWARDED_ALLOW_IPS).
+    public_url: str | None = None
     dashboard_token: SecretStr | None = None  # ?token=… or "Authorization: Bearer …"
     dashboard_username: str | None = None  # HTTP basic auth, with DASHBOARD_PASSWORD
     dashboard_password: SecretStr | None = None
@@ -193,6 +198,19 @@ class Settings(BaseSettings):
             return normalized
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        _check_http_url(value, show=True)
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(
+                f"must be a plain base URL (no query, fragment or login), got {value!r}"
+            )
+        return value.rstrip("/")
+
     @field_validator("sp_api_endpoint", "sp_api_lwa_token_url")
     @classmethod
     def _check_sp_api_urls(cls, value: str | None) -> str | None:
@@ -201,7 +219,7 @@ class Settings(BaseSettings):
             return value.rstrip("/")
         return value
 
-    @field_validator("sp_api_timeout_s")
+    @field_validator("sp_api_timeout_s", "sp_api_budget_s")
     @classmethod
     def _check_sp_api_timeout(cls, value: float) -> float:
         if not 0 < value <= 30:
@@ -251,6 +269,7 @@ class Settings(BaseSettings):
         "sp_api_refresh_token",
         "sp_api_endpoint",
         "sp_api_lwa_token_url",
+        "public_url",
         "dashboard_token",
         "dashboard_username",
         "dashboard_password",
@@ -352,7 +371,7 @@ class Settings(BaseSettings):
     def _parse_mailbox_ids(cls, value: Any) -> tuple[int, ...]:
         items = _comma_list(value)
         for item in items:
-            if not (isinstance(item, int) or item.isdigit()) or int(item) <= 0:
+            if not (isinstance(item, int) or (item.isascii() and item.isdigit())) or int(item) <= 0:
                 raise ValueError(
                     f"{item!r} is not a mailbox ID; use comma-separated numbers like 101,202"
                 )
@@ -495,7 +514,7 @@ def _whole_number(value: Any, unit: str) -> int:
     """A whole number from the environment ("300") or code (300); bools are refused."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, bool) or not (
-        isinstance(text, int) or (isinstance(text, str) and text.isdigit())
+        isinstance(text, int) or (isinstance(text, str) and text.isascii() and text.isdigit())
     ):
         raise ValueError(f"must be a whole number of {unit}, got {value!r}")
     return int(text)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import re
@@ -22,7 +23,7 @@ from pydantic import SecretStr
 from responses import matchers
 
 import helpscout_app.compliance
-from helpscout_app.cli import iso_datetime, main
+from helpscout_app.cli import iso_datetime, main, port_number
 from helpscout_app.settings import Settings
 
 COMPLIANT_REPLY = (
@@ -683,3 +684,10 @@ def test_scan_drafts_needs_a_migrated_database(
 )
 def test_now_is_read_as_utc(value: str, expected: str) -> None:
     assert iso_datetime(value).isoformat() == expected
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "65536", "-1", "http"])
+def test_a_port_that_is_not_ascii_digits_is_refused(value: str) -> None:
+    """ "²" passes str.isdigit() and then broke int() with a traceback."""
+    with pytest.raises(argparse.ArgumentTypeError, match="not a port number"):
+        port_number(value)

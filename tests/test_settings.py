@@ -166,6 +166,11 @@ def test_an_empty_list_setting_means_none(
         ),
         (
             "AMAZON_MAILBOX_IDS",
+            "101,\u00b2",
+            "'\u00b2' is not a mailbox ID; use comma-separated numbers like 101,202",
+        ),
+        (
+            "AMAZON_MAILBOX_IDS",
             "101;202",
             "'101;202' is not a mailbox ID; use comma-separated numbers like 101,202",
         ),

@@ -5,7 +5,10 @@ and `getOrderItems`, Solicitations `getSolicitationActionsForOrder` and
 `createProductReviewAndSellerFeedbackSolicitation`. An agent is waiting on each call, so:
 
 - calls have a short timeout (SP_API_TIMEOUT_S) and a throttled call (429 QuotaExceeded) is
-  retried only briefly, through the library's own `throttle_retry`;
+  retried only briefly, through the library's own `throttle_retry`; a caller may pass a
+  `deadline` (the sidebar's SP_API_BUDGET_S), after which no call is started and no retry made;
+- a failed read is remembered for FAILURE_TTL_S, so reopening the sidebar while Amazon is slow
+  or refusing shows the hint at once instead of waiting again;
 - an order read is kept in Redis for ORDER_CACHE_TTL_S, so reopening a conversation costs
   nothing and spends none of getOrder's 0.5/s quota;
 - nothing raises to the caller: a failure is an `OrderProblem` whose `hint` an agent can read
@@ -22,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -60,6 +64,9 @@ REVIEW_REQUESTED_TTL_S = 90 * 24 * 3600
 """How long the "review requested" marker outlives the request: past the 30-day window Amazon
 refuses the solicitation anyway."""
 
+FAILURE_TTL_S = 45
+"""How long a failed read is remembered: reopening within it costs no SP-API call and no wait."""
+
 US_MARKETPLACE_ID = "ATVPDKIKX0DER"
 """The marketplace asked when a conversation does not say (the library's own default)."""
 
@@ -82,7 +89,10 @@ PROBLEM_HINTS: Mapping[ProblemKind, str] = {
     ProblemKind.THROTTLED: "Amazon is rate-limiting order look-ups; reopen this in a minute.",
     ProblemKind.NOT_FOUND: "Amazon does not know this order ID for the seller's account.",
     ProblemKind.REFUSED: "Amazon refused the request (check the app's SP-API roles).",
-    ProblemKind.UNAVAILABLE: "Amazon did not answer in time; reopen the sidebar to try again.",
+    ProblemKind.UNAVAILABLE: (
+        "Could not load order details now: Amazon did not answer in time. Reopen the sidebar "
+        "in a minute."
+    ),
 }
 
 
@@ -185,6 +195,10 @@ class SpApiCredentials:
         }
 
 
+class BudgetSpent(Exception):
+    """The caller's time for SP-API ran out before a call could start."""
+
+
 def order_cache_key(order_id: str) -> str:
     """Redis key of an order read from SP-API."""
     return key_for("sp-api", "order", order_id)
@@ -193,6 +207,11 @@ def order_cache_key(order_id: str) -> str:
 def solicitation_actions_key(order_id: str) -> str:
     """Redis key of Amazon's last answer on whether "Request a Review" is offered."""
     return key_for("sp-api", "solicitation-actions", order_id)
+
+
+def failure_key(operation: str, order_id: str) -> str:
+    """Redis key remembering a failed read (`operation`: "order" or "solicitation-actions")."""
+    return key_for("sp-api", "failed", operation, order_id)
 
 
 def review_requested_key(order_id: str) -> str:
@@ -217,6 +236,8 @@ class OrderLookup:
         cache_ttl_s: int = 900,
         throttle_tries: int = THROTTLE_TRIES,
         throttle_delay_s: float = THROTTLE_DELAY_S,
+        budget_s: float = 1.0,
+        failure_ttl_s: int = FAILURE_TTL_S,
     ) -> None:
         self._credentials = credentials
         self._redis = redis_conn
@@ -226,6 +247,8 @@ class OrderLookup:
         self._cache_ttl_s = cache_ttl_s
         self._throttle_tries = throttle_tries
         self._throttle_delay_s = throttle_delay_s
+        self.budget_s = budget_s
+        self._failure_ttl_s = failure_ttl_s
 
     @classmethod
     def from_settings(cls, settings: Settings, redis_conn: Redis, **options: Any) -> OrderLookup:
@@ -242,12 +265,20 @@ class OrderLookup:
             lwa_token_url=settings.sp_api_lwa_token_url,
             timeout_s=settings.sp_api_timeout_s,
             cache_ttl_s=settings.order_cache_ttl_s,
+            budget_s=settings.sp_api_budget_s,
             **options,
         )
 
     @property
     def configured(self) -> bool:
         return self._credentials is not None
+
+    def prepare(self) -> None:
+        """Import the library now (about a second, once per process) when it will be used, so
+        that the first request's time budget is spent on Amazon, not on imports."""
+        if self._credentials is not None:
+            import sp_api.api
+            import sp_api.util  # noqa: F401
 
     def cached_order(self, order_id: str) -> Order | None:
         """The order from Redis, or None when not cached (or Redis is unreachable)."""
@@ -263,25 +294,39 @@ class OrderLookup:
         except (ValueError, TypeError, KeyError):
             return None  # an older cache layout: read it again
 
-    def order(self, order_id: str, marketplace: Marketplace | None = None) -> Order | OrderProblem:
-        """The order with its items, from the cache or SP-API (getOrder, then getOrderItems)."""
+    def order(
+        self,
+        order_id: str,
+        marketplace: Marketplace | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Order | OrderProblem:
+        """The order with its items, from the cache or SP-API (getOrder, then getOrderItems).
+
+        `deadline` (a `time.monotonic()` value) bounds the calls; a read that failed less than
+        FAILURE_TTL_S ago is not tried again.
+        """
         cached = self.cached_order(order_id)
         if cached is not None:
             return cached
         if self._credentials is None:
             return OrderProblem(order_id, ProblemKind.NOT_CONFIGURED)
+        failed = self._recent_failure("order", order_id)
+        if failed is not None:
+            return failed
         from sp_api.api import Orders
 
         try:
-            with self._client(Orders, marketplace) as client:
-                order_payload = self._call(client.get_order, order_id).payload
-                items_payload = self._call(client.get_order_items, order_id).payload
+            with self._client(Orders, marketplace, deadline) as client:
+                order_payload = self._call(client.get_order, order_id, deadline).payload
+                items_payload = self._call(client.get_order_items, order_id, deadline).payload
         except Exception as err:  # the library raises many unrelated types; each is mapped
-            return _problem_for(order_id, err)
+            return self._failed("order", _problem_for(order_id, err))
         try:
             order = order_from_payload(order_payload, items_payload)
         except (KeyError, TypeError, ValueError) as err:
-            return OrderProblem(order_id, ProblemKind.UNAVAILABLE, detail=f"unreadable: {err}")
+            problem = OrderProblem(order_id, ProblemKind.UNAVAILABLE, detail=f"unreadable: {err}")
+            return self._failed("order", problem)
         try:
             self._redis.set(order_cache_key(order_id), order.to_json(), ex=self._cache_ttl_s)
         except redis.exceptions.RedisError as err:
@@ -289,14 +334,20 @@ class OrderLookup:
         return order
 
     def review_request_state(
-        self, order_id: str, marketplace: Marketplace | None = None, *, use_cache: bool = True
+        self,
+        order_id: str,
+        marketplace: Marketplace | None = None,
+        *,
+        use_cache: bool = True,
+        deadline: float | None = None,
     ) -> ReviewRequestState | OrderProblem:
         """Whether "Request a Review" may be sent now; Amazon decides the window and "once".
 
         getSolicitationActionsForOrder lists the action only while it is allowed (5-30 days after
         delivery, not sent yet); our own marker answers first, so a review requested from the
         sidebar is never offered again, even before Amazon's answer reflects it. Amazon's answer
-        is reused for SOLICITATION_ACTIONS_TTL_S unless `use_cache` is False.
+        is reused for SOLICITATION_ACTIONS_TTL_S, and a failure for FAILURE_TTL_S, unless
+        `use_cache` is False (a click asks again). `deadline` bounds the call.
         """
         if self._already_requested(order_id):
             return ReviewRequestState.REQUESTED
@@ -309,13 +360,17 @@ class OrderLookup:
                 cached = None
             if cached in (b"available", b"not_offered"):
                 return ReviewRequestState(cached.decode())
+            failed = self._recent_failure("solicitation-actions", order_id)
+            if failed is not None:
+                return failed
         from sp_api.api import Solicitations
 
         try:
-            with self._client(Solicitations, marketplace) as client:
-                payload = self._call(client.get_solicitation_actions_for_order, order_id).payload
+            with self._client(Solicitations, marketplace, deadline) as client:
+                method = client.get_solicitation_actions_for_order
+                payload = self._call(method, order_id, deadline).payload
         except Exception as err:
-            return _problem_for(order_id, err)
+            return self._failed("solicitation-actions", _problem_for(order_id, err))
         state = (
             ReviewRequestState.AVAILABLE
             if REVIEW_SOLICITATION_ACTION in offered_solicitations(payload)
@@ -352,18 +407,43 @@ class OrderLookup:
         self._redis.set(marker, "sent", ex=REVIEW_REQUESTED_TTL_S)
         return ReviewRequestState.REQUESTED
 
+    def _recent_failure(self, operation: str, order_id: str) -> OrderProblem | None:
+        """The problem of a read that failed less than FAILURE_TTL_S ago, if any."""
+        try:
+            kind = self._redis.get(failure_key(operation, order_id))
+        except redis.exceptions.RedisError:
+            return None
+        if kind is None:
+            return None
+        try:
+            return OrderProblem(order_id, ProblemKind(kind.decode()), detail="failed recently")
+        except ValueError:
+            return None
+
+    def _failed(self, operation: str, problem: OrderProblem) -> OrderProblem:
+        """Remember `problem` briefly (not a missing configuration: no call was made)."""
+        if problem.kind is not ProblemKind.NOT_CONFIGURED:
+            with contextlib.suppress(redis.exceptions.RedisError):
+                key = failure_key(operation, problem.order_id)
+                self._redis.set(key, str(problem.kind), ex=self._failure_ttl_s)
+        return problem
+
     def _already_requested(self, order_id: str) -> bool:
         try:
             return bool(self._redis.exists(review_requested_key(order_id)))
         except redis.exceptions.RedisError:
             return False
 
-    def _client(self, api_class: type, marketplace: Marketplace | None) -> Any:
-        """A library client for `marketplace` (US when unknown) at our endpoint and timeout."""
+    def _client(
+        self, api_class: type, marketplace: Marketplace | None, deadline: float | None = None
+    ) -> Any:
+        """A library client for `marketplace` (US when unknown) at our endpoint, its timeout
+        no longer than the time left before `deadline`."""
         from sp_api.base import Marketplaces
         from sp_api.base.credential_provider import FromCodeCredentialProvider
 
         assert self._credentials is not None
+        timeout_s = min(self._timeout_s, _time_left(deadline))
         marketplace_id = marketplace.marketplace_id if marketplace else US_MARKETPLACE_ID
         library_marketplace = next(
             (m for m in Marketplaces if m.marketplace_id == marketplace_id), Marketplaces.US
@@ -372,21 +452,39 @@ class OrderLookup:
             library_marketplace,
             credentials=self._credentials.for_library(),
             credential_providers=(FromCodeCredentialProvider,),
-            timeout=self._timeout_s,
+            timeout=timeout_s,
             auth_token_client_class=partial(
-                _token_client, token_url=self._lwa_token_url, timeout_s=self._timeout_s
+                _token_client, token_url=self._lwa_token_url, timeout_s=timeout_s
             ),
         )
         if self._endpoint:
             client.endpoint = self._endpoint
         return client
 
-    def _call(self, method: Callable[..., Any], order_id: str) -> Any:
-        """`method(order_id)` with the library's throttle retry, short enough for a request."""
+    def _call(
+        self, method: Callable[..., Any], order_id: str, deadline: float | None = None
+    ) -> Any:
+        """`method(order_id)` with the library's throttle retry, short enough for a request:
+        no attempt starts after `deadline`, and no retry unless its wait fits before it."""
         from sp_api.util import throttle_retry
 
-        retried = throttle_retry(tries=self._throttle_tries, delay=self._throttle_delay_s)(method)
-        return retried(order_id)
+        def attempt(order_id: str) -> Any:
+            _time_left(deadline)  # raises BudgetSpent
+            return method(order_id)
+
+        retry = deadline is None or _time_left(deadline) > self._throttle_delay_s
+        tries = self._throttle_tries if retry else 1
+        return throttle_retry(tries=tries, delay=self._throttle_delay_s)(attempt)(order_id)
+
+
+def _time_left(deadline: float | None) -> float:
+    """Seconds left before `deadline` (infinite without one); raises `BudgetSpent` at zero."""
+    if deadline is None:
+        return float("inf")
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise BudgetSpent("the SP-API time budget of this request is spent")
+    return left
 
 
 def _token_client(*, token_url: str, timeout_s: float, **kwargs: Any) -> Any:
@@ -496,6 +594,8 @@ def _problem_for(order_id: str, err: Exception) -> OrderProblem:
 
     if isinstance(err, MissingCredentials):
         kind = ProblemKind.NOT_CONFIGURED
+    elif isinstance(err, BudgetSpent):
+        kind = ProblemKind.UNAVAILABLE
     elif isinstance(err, SellingApiException):
         code = getattr(err, "code", None)
         kind = {

@@ -87,7 +87,10 @@ def _text(value: Any) -> str | None:
 
 
 def _int_text(value: str | None) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 20 else None
+    """ASCII digits as an int, else None ("²" passes isdigit() and then breaks int())."""
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value) < 20 else None
 
 
 def _name(first: Any, last: Any) -> str | None:

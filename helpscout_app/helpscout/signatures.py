@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import parse_qsl
 
@@ -94,14 +95,69 @@ def is_valid_query_signature(
     Help Scout's own encoder is not documented, only the PHP check; both the PHP encoding and a
     plain JSON encoding (slashes and non-ASCII left as they are, as JavaScript's
     `JSON.stringify` writes them) are accepted, because a real request may use either
-    (UNCONFIRMED which, reference §3.b). Never raises, except for a blank secret.
+    (UNCONFIRMED which, reference §3.b). A parameter name given more than once is refused (see
+    `signed_query_params`). Never raises, except for a blank secret.
     """
     key = _secret_key(secret)
+    pairs = _query_pairs(query_string)
+    if pairs is None or _repeated_names(pairs):
+        return False
+    return _pairs_are_signed(key, pairs, own_params)
+
+
+def signed_query_params(
+    query_string: object, secret: Secret, *, own_params: Collection[str] = ()
+) -> dict[str, str]:
+    """The parameters Help Scout signed, exactly as checked; raises `InvalidSignature`.
+
+    Read the request from this dict, never from a second parse of the URL: with a name given
+    twice, a signature computed over one value (PHP's `$_GET` keeps the last) would vouch for
+    the other one a framework reads (Flask's `request.args.get` keeps the first), so any
+    repeated name is refused outright. Our own parameters and the signature are left out.
+    """
+    key = _secret_key(secret)
+    pairs = _query_pairs(query_string)
+    where = f"the {SIGNATURE_QUERY_PARAMETER} query parameter"
+    if pairs is None:
+        raise InvalidSignature(_refusal(None, where))
+    repeated = _repeated_names(pairs)
+    if repeated:
+        raise InvalidSignature(
+            f"request refused: the query parameter {sorted(repeated)[0][:40]!r} is repeated"
+        )
+    if not _pairs_are_signed(key, pairs, own_params):
+        has_signature = any(name == SIGNATURE_QUERY_PARAMETER for name, _ in pairs)
+        raise InvalidSignature(_refusal("present" if has_signature else None, where))
+    excluded = {SIGNATURE_QUERY_PARAMETER, *own_params}
+    return {name: value for name, value in pairs if name not in excluded}
+
+
+def verify_query_signature(
+    query_string: object, secret: Secret, *, own_params: Collection[str] = ()
+) -> None:
+    """Raise `InvalidSignature` unless the sidebar request's query string is signed by `secret`."""
+    signed_query_params(query_string, secret, own_params=own_params)
+
+
+def _query_pairs(query_string: object) -> list[tuple[str, str]] | None:
+    """The query string's (name, value) pairs in order; None when it is not text or bytes."""
     if isinstance(query_string, bytes | bytearray):
         query_string = bytes(query_string).decode("latin-1")  # percent-encoded: ASCII in practice
     if not isinstance(query_string, str):
-        return False
-    pairs = parse_qsl(query_string, keep_blank_values=True, errors="replace")
+        return None
+    return parse_qsl(query_string, keep_blank_values=True, errors="replace")
+
+
+def _repeated_names(pairs: list[tuple[str, str]]) -> set[str]:
+    """Names that occur more than once (the signature's own name included)."""
+    counts = Counter(name for name, _ in pairs)
+    return {name for name, count in counts.items() if count > 1}
+
+
+def _pairs_are_signed(
+    key: bytes, pairs: list[tuple[str, str]], own_params: Collection[str]
+) -> bool:
+    """Whether the signature among `pairs` signs the others (names already known unique)."""
     signatures = [value for name, value in pairs if name == SIGNATURE_QUERY_PARAMETER]
     signature_bytes = _signature_bytes(signatures[-1] if signatures else None)
     if signature_bytes is None:
@@ -115,19 +171,6 @@ def is_valid_query_signature(
     # Both digests are computed and compared, so timing does not tell which encoding matched.
     matches = [hmac.compare_digest(_sign(key, encoded), signature_bytes) for encoded in encodings]
     return any(matches)
-
-
-def verify_query_signature(
-    query_string: object, secret: Secret, *, own_params: Collection[str] = ()
-) -> None:
-    """Raise `InvalidSignature` unless the sidebar request's query string is signed by `secret`."""
-    if not is_valid_query_signature(query_string, secret, own_params=own_params):
-        has_signature = isinstance(query_string, str | bytes | bytearray) and any(
-            name == SIGNATURE_QUERY_PARAMETER
-            for name, _ in parse_qsl(_as_text(query_string), keep_blank_values=True)
-        )
-        where = f"the {SIGNATURE_QUERY_PARAMETER} query parameter"
-        raise InvalidSignature(_refusal("present" if has_signature else None, where))
 
 
 def _secret_key(secret: Secret) -> bytes:
@@ -171,15 +214,8 @@ def _as_bytes(raw_body: str | bytes | bytearray) -> bytes:
     return raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
 
 
-def _as_text(query_string: str | bytes | bytearray) -> str:
-    """A query string as text (it is percent-encoded ASCII on the wire)."""
-    if isinstance(query_string, str):
-        return query_string
-    return bytes(query_string).decode("latin-1")
-
-
 def _ordered(params: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Parameters by name in first-seen order, the last value winning, as PHP's `$_GET` has it."""
+    """Parameters by name in order, as PHP's `$_GET` has them (names are unique by now)."""
     ordered: dict[str, str] = {}
     for name, value in params:
         ordered[name] = value

@@ -5,6 +5,8 @@ and Italian, the marketplaces the team serves most), matched as whole words on a
 copy of the text (case and accents folded, HTML tags dropped). The first situation in
 `PRIORITY` with a matching phrase wins: a buyer who says "it arrived broken, I want to return
 it" has a product problem, which the playbook resolves now rather than sending back to Amazon.
+A complaint (`NEGATIVE_SIGNALS`) anywhere rules out the happy buyer, whose advice is a review
+request.
 
 Catches:  "The kettle arrived broken", "Das Gerät ist defekt", "cancel my Subscribe & Save",
           "Is there a manual or recipe guide?", "Love it, works great!"
@@ -67,6 +69,30 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
         "refund",
         "replacement",
         "replace it",
+        "money back",
+        "in pieces",
+        "arrived in pieces",
+        "shattered",
+        "smashed",
+        "dented",
+        "scratched",
+        "torn",
+        "ripped",
+        "not what i ordered",
+        "not what i paid for",
+        "not as described",
+        "not as pictured",
+        "wrong product",
+        "wrong one",
+        "incorrect item",
+        "counterfeit",
+        "fake",
+        "overheats",
+        "terrible product",
+        "terrible quality",
+        "awful product",
+        "useless product",
+        "waste of money",
         # de
         "kaputt",
         "defekt",
@@ -78,6 +104,10 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
         "ersatz",
         "falscher artikel",
         "nicht angekommen",
+        "geld zurück",
+        "in stücken",
+        "zerbrochen",
+        "nicht was ich bestellt",
         # fr
         "cassé",
         "casse",
@@ -88,6 +118,8 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
         "remboursement",
         "remplacement",
         "pas reçu",
+        "en morceaux",
+        "pas ce que j'ai commandé",
         # es
         "roto",
         "dañado",
@@ -96,6 +128,8 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
         "reembolso",
         "reemplazo",
         "no llegó",
+        "en pedazos",
+        "no es lo que pedí",
         # it
         "rotto",
         "danneggiato",
@@ -103,6 +137,8 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
         "non funziona",
         "rimborso",
         "sostituzione",
+        "in pezzi",
+        "non è quello che ho ordinato",
     ),
     Situation.RETURN_OR_SUBSCRIPTION: (
         # en
@@ -235,6 +271,61 @@ PHRASES: dict[Situation, tuple[str, ...]] = {
 """Phrases per situation, lower case; accents are folded when compiled, so either form
 matches. Keep each list in language blocks."""
 
+NEGATIVE_SIGNALS: tuple[str, ...] = (
+    # en
+    "terrible",
+    "awful",
+    "horrible",
+    "worst",
+    "disappointed",
+    "disappointing",
+    "unhappy",
+    "not happy",
+    "useless",
+    "complaint",
+    "annoyed",
+    "angry",
+    "frustrated",
+    "upset",
+    "scam",
+    "rip off",
+    "ripoff",
+    "stop sending",
+    "stop emailing",
+    "stop contacting",
+    "stop asking",
+    "unsubscribe",
+    "leave me alone",
+    "do not contact",
+    "don't contact",
+    "review request",
+    "review requests",
+    # de
+    "enttäuscht",
+    "schrecklich",
+    "furchtbar",
+    "ärgerlich",
+    "hören sie auf",
+    # fr
+    "déçu",
+    "déçue",
+    "nul",
+    "arrêtez",
+    # es
+    "decepcionado",
+    "decepcionada",
+    "dejen de",
+    # it
+    "deluso",
+    "delusa",
+    "terribile",
+    "orribile",
+    "smettete",
+)
+"""Words of a buyer who is not simply happy. Any of them (not negated) rules out HAPPY_BUYER
+whatever else the message says: "Love it? No. Terrible", "stop sending me review requests, I love
+the product" must never be answered with a review request. They decide no situation themselves."""
+
 PRIORITY: tuple[Situation, ...] = (
     Situation.PRODUCT_PROBLEM,
     Situation.RETURN_OR_SUBSCRIPTION,
@@ -276,6 +367,7 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 _PATTERNS: dict[Situation, re.Pattern[str]] = {
     situation: _pattern(PHRASES[situation]) for situation in PRIORITY
 }
+_NEGATIVE = _pattern(NEGATIVE_SIGNALS)
 
 
 NEGATORS = frozenset(
@@ -301,10 +393,20 @@ def classify_message(text: str) -> Classification:
     """The playbook situation of a buyer's message (plain text or Help Scout's HTML body)."""
     normalized = normalize(text)
     for situation in PRIORITY:
-        for match in _PATTERNS[situation].finditer(normalized):
-            if not _negated(normalized, match.start()):
-                return Classification(situation, match.group(0))
+        if situation is Situation.HAPPY_BUYER and _first_match(_NEGATIVE, normalized):
+            continue  # a complaint anywhere outweighs any praise
+        phrase = _first_match(_PATTERNS[situation], normalized)
+        if phrase is not None:
+            return Classification(situation, phrase)
     return Classification(Situation.OTHER)
+
+
+def _first_match(pattern: re.Pattern[str], normalized: str) -> str | None:
+    """The first phrase of `pattern` in the text that no negator turns around."""
+    for match in pattern.finditer(normalized):
+        if not _negated(normalized, match.start()):
+            return match.group(0)
+    return None
 
 
 def _negated(normalized: str, start: int) -> bool:

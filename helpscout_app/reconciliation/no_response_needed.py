@@ -91,19 +91,34 @@ def pending_nrns(session: Session) -> list[NrnPending]:
 
 
 def record_nrn_done(
-    session: Session, conversation_id: int, *, now: datetime, marked_by: str | None = None
+    session: Session,
+    conversation_id: int,
+    *,
+    now: datetime,
+    marked_by: str | None = None,
+    up_to: datetime | None = None,
 ) -> bool:
-    """Record that "No response needed" was marked for the messages waiting up to `now`.
+    """Record that "No response needed" was marked for the messages waiting up to `up_to`.
 
-    True when it changed something: False for an unknown conversation, or one with nothing
-    waiting. The caller commits, and tags the Help Scout conversation `NRN_DONE_TAG` when the
-    mark did not come from that tag.
+    `up_to` is the waiting message the person was shown (the sidebar's, from its session): a
+    buyer message that arrived after it keeps its own clock, since nobody saw it before marking.
+    Without it, everything waiting at `now` is covered (the tag's meaning). True when it changed
+    something: False for an unknown conversation, one with nothing waiting, or one whose oldest
+    waiting message is later than `up_to`. The tag `NRN_DONE_TAG` is stored with the mark, so
+    a later sync or webhook seeing Help Scout's copy of the tag does not record it again at its
+    own time (which would cover a later message). The caller commits, and tags the Help Scout
+    conversation when the mark did not come from that tag.
     """
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or conversation.waiting_since is None:
         return False
-    conversation.nrn_marked_at = now
+    covered_until = now if up_to is None else min(up_to, now)
+    if conversation.waiting_since > covered_until:
+        return False
+    conversation.nrn_marked_at = covered_until
     conversation.nrn_marked_by = marked_by
+    if NRN_DONE_TAG not in (conversation.tags or ()):
+        conversation.tags = [*(conversation.tags or ()), NRN_DONE_TAG]
     refresh_clock(session, conversation_id, now=now)
     return True
 

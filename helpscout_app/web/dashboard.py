@@ -50,7 +50,8 @@ def show_dashboard() -> Response:
     if refusal is not None:
         return refusal
     days = request.args.get("days", str(DEFAULT_DAYS))
-    if not days.isdigit() or not 1 <= int(days) <= MAX_DAYS:
+    # isascii: "²" and other Unicode digits pass isdigit() and then break int().
+    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= MAX_DAYS:
         return Response(f"days must be a whole number from 1 to {MAX_DAYS}\n", 400)
     clock = current_app.config.get(CLOCK)
     now = clock() if clock else datetime.now(UTC)

@@ -7,6 +7,7 @@ Pure reads and arithmetic; the view renders what `build_report` returns.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,6 +28,19 @@ CHART_WIDTH = 640
 CHART_HEIGHT = 240
 CHART_MARGIN = 40
 """The response-time chart's size in SVG units, and room for the axis labels."""
+
+CHART_MAX_HOURS = 72
+"""Top of the chart's hour axis at most: one message forgotten for days would otherwise squash
+every other point against the bottom. Longer waits are drawn at the top, marked off the scale."""
+
+CHART_MIN_HOURS = 30
+"""Top of the hour axis at least, so the 24-hour line always shows with room above it."""
+
+CHART_TICK_STEPS = (1, 2, 3, 4, 6, 8, 12, 24)
+"""Hour steps the axis may be labelled in; the smallest giving at most CHART_TICKS intervals."""
+
+CHART_TICKS = 6
+"""About how many labelled intervals the hour axis has, whatever its range."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class ChartPoint:
     answered: bool
     late: bool
     message_at: datetime
+    off_scale: bool = False  # above the axis' top: drawn at the top edge
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,8 @@ class ResponseChart:
     waiting: int
     median: timedelta | None
     p90: timedelta | None
+    top_hours: int = CHART_MIN_HOURS
+    off_scale: int = 0  # points above top_hours, drawn at the top edge
 
 
 @dataclass(frozen=True)
@@ -199,8 +216,8 @@ def response_chart(times: list[ResponseTime], *, since: datetime, now: datetime)
         (time, _hours(time.duration if time.duration is not None else now - time.message_at))
         for time in times
     ]
-    top = max([30.0, *(value for _, value in hours)])
-    top = float(-(-int(top) // 6) * 6)  # a multiple of 6 hours
+    top_hours, hour_step = _hour_axis(max((value for _, value in hours), default=0.0))
+    top = float(top_hours)
     width, height, margin = CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN
     span = (now - since).total_seconds() or 1.0
 
@@ -213,11 +230,12 @@ def response_chart(times: list[ResponseTime], *, since: datetime, now: datetime)
     points = tuple(
         ChartPoint(
             x=x_of(time.message_at),
-            y=y_of(value),
+            y=y_of(min(value, top)),
             hours=round(value, 1),
             answered=time.answered_at is not None,
             late=value > _hours(AMAZON_RESPONSE_TIME),
             message_at=time.message_at,
+            off_scale=value > top,
         )
         for time, value in hours
     )
@@ -234,14 +252,31 @@ def response_chart(times: list[ResponseTime], *, since: datetime, now: datetime)
         margin=margin,
         points=points,
         line_y=y_of(_hours(AMAZON_RESPONSE_TIME)),
-        y_ticks=tuple((y_of(value), value) for value in range(0, int(top) + 1, 6)),
+        y_ticks=tuple((y_of(value), value) for value in range(0, top_hours + 1, hour_step)),
         x_ticks=x_ticks,
         answered=len(durations),
         late=sum(point.late for point in points),
         waiting=sum(not point.answered for point in points),
         median=percentile(durations, 0.5),
         p90=percentile(durations, 0.9),
+        top_hours=top_hours,
+        off_scale=sum(point.off_scale for point in points),
     )
+
+
+def _hour_axis(longest: float) -> tuple[int, int]:
+    """The hour axis' top and tick step for a longest value of `longest` hours.
+
+    The top covers the longest value (at least CHART_MIN_HOURS, at most CHART_MAX_HOURS) and is
+    a multiple of the step; the step is the smallest of CHART_TICK_STEPS giving at most
+    CHART_TICKS intervals, so the labels never crowd each other whatever the range.
+    """
+    wanted = min(max(longest, CHART_MIN_HOURS), CHART_MAX_HOURS)
+    for step in CHART_TICK_STEPS:
+        if math.ceil(wanted / step) <= CHART_TICKS:
+            return math.ceil(wanted / step) * step, step
+    step = CHART_TICK_STEPS[-1]
+    return math.ceil(wanted / step) * step, step
 
 
 def _marketplace_name(marketplace_id: str | None) -> str | None:

@@ -18,7 +18,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, ServiceUnavailable
 
 from helpscout_app.amazon.marketplaces import marketplace_by_id
@@ -31,10 +31,11 @@ from helpscout_app.helpscout.sidebar_payloads import (
     parse_app_request,
     parse_dynamic_request,
 )
-from helpscout_app.helpscout.signatures import verify_query_signature, verify_webhook_signature
+from helpscout_app.helpscout.signatures import signed_query_params, verify_webhook_signature
 from helpscout_app.reconciliation.no_response_needed import NRN_DONE_TAG, record_nrn_done
 from helpscout_app.settings import Settings
 from helpscout_app.store.database import get_session
+from helpscout_app.store.models import Conversation
 from helpscout_app.web.sidebar_facts import SidebarFacts, gather_facts
 from helpscout_app.web.sidebar_session import (
     HEADER,
@@ -93,15 +94,18 @@ def dynamic_app() -> dict[str, str]:
     verify_webhook_signature(raw_body, request.headers, _sidebar_secret(_settings()))  # 401
     sidebar_request = parse_dynamic_request(raw_body)  # 400
     facts = _facts(sidebar_request)
-    return {"html": render_template("sidebar/widget.html", **_widget_context(facts))}
+    context = _widget_context(facts, external=True)
+    return {"html": render_template("sidebar/widget.html", **context)}
 
 
 @bp.get("/app")
 def iframe_app() -> Response:
     """Iframe app: verify the query signature, serve the page with the "check this text" box."""
-    verify_query_signature(request.query_string, _sidebar_secret(_settings()))  # 401
-    facts = _facts(parse_app_request(request.args))
-    response = Response(render_template("sidebar/app.html", **_widget_context(facts)))
+    # The request is read from exactly the parameters the signature covered (never request.args).
+    signed = signed_query_params(request.query_string, _sidebar_secret(_settings()))  # 401
+    facts = _facts(parse_app_request(signed))
+    context = _widget_context(facts, external=False)
+    response = Response(render_template("sidebar/app.html", **context))
     response.headers["Content-Security-Policy"] = APP_PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -128,9 +132,32 @@ def mark_nrn_done() -> Response | tuple[Any, int]:
     conversation_id = session_values.conversation_id
     if conversation_id is None:
         raise BadRequest("this sidebar session names no conversation")
+    if session_values.waiting_since is None:
+        return _action_answer(
+            409, "Nothing was waiting when this sidebar loaded: nothing to mark. Reload it."
+        )
     store = get_session()
-    changed = record_nrn_done(store, conversation_id, now=now(), marked_by=session_values.user_name)
+    changed = record_nrn_done(
+        store,
+        conversation_id,
+        now=now(),
+        marked_by=session_values.user_name,
+        up_to=session_values.waiting_since,
+    )
+    row = store.get(Conversation, conversation_id)
+    marked_before = (
+        not changed
+        and row is not None
+        and row.nrn_marked_at is not None
+        and row.nrn_marked_at >= session_values.waiting_since
+    )  # a retry after Help Scout refused the tag: set the tag again
     store.commit()
+    if not changed and not marked_before:
+        return _action_answer(
+            409,
+            "The message this sidebar showed is no longer waiting (answered since?); nothing "
+            "recorded. Reload the sidebar.",
+        )
     try:
         _helpscout_client(_settings()).add_tags(conversation_id, [NRN_DONE_TAG])
     except (HelpScoutAPIError, ServiceUnavailable) as err:
@@ -139,12 +166,12 @@ def mark_nrn_done() -> Response | tuple[Any, int]:
             502,
             "Recorded in amz-guard, but Help Scout did not take the nrn-done tag; try again.",
         )
-    message = (
-        'Recorded: "No response needed" marked in Seller Central; conversation tagged nrn-done.'
-        if changed
-        else "Nothing was waiting on this conversation; tagged nrn-done."
+    if marked_before:
+        return _action_answer(200, "Already recorded in amz-guard; conversation tagged nrn-done.")
+    return _action_answer(
+        200,
+        'Recorded: "No response needed" marked in Seller Central; conversation tagged nrn-done.',
     )
-    return _action_answer(200, message)
 
 
 @bp.post("/request-review")
@@ -156,7 +183,11 @@ def request_review() -> Response | tuple[Any, int]:
         return _action_answer(403, "This sidebar did not show that order; reload it.")
     lookup = _order_lookup()
     cached = lookup.cached_order(order_id)
-    marketplace = marketplace_by_id(cached.marketplace_id or "") if cached else None
+    # The order's own marketplace while it is cached, else the one the page showed: without
+    # either, SP-API would be asked in the US marketplace and say the order is unknown.
+    marketplace = marketplace_by_id(
+        (cached.marketplace_id if cached else None) or session_values.marketplace_id or ""
+    )
     result = lookup.request_review(order_id, marketplace)
     if isinstance(result, OrderProblem):
         return _action_answer(502, result.hint)
@@ -238,8 +269,8 @@ def _facts(sidebar_request: SidebarRequest) -> SidebarFacts:
     )
 
 
-def _widget_context(facts: SidebarFacts) -> dict[str, Any]:
-    """The template's values: the facts and a session token for the page's actions."""
+def _widget_context(facts: SidebarFacts, *, external: bool) -> dict[str, Any]:
+    """The template's values: the facts, a session token and the URLs of the page's actions."""
     settings = _settings()
     token = mint_session(
         _sidebar_secret(settings),
@@ -248,9 +279,29 @@ def _widget_context(facts: SidebarFacts) -> dict[str, Any]:
             user_id=facts.request.user_id,
             user_name=facts.request.user_name,
             order_ids=facts.order_ids,
+            waiting_since=facts.clock.waiting_since if facts.clock else None,
+            marketplace_id=facts.marketplace.marketplace_id if facts.marketplace else None,
         ),
     )
-    return {"facts": facts, "session_token": token}
+    return {"facts": facts, "session_token": token, "action_urls": _action_urls(external)}
+
+
+def _action_urls(external: bool) -> dict[str, str]:
+    """Where the widget's buttons post.
+
+    The iframe page is ours, so its posts are same-origin paths: whatever scheme and host the
+    browser used also works for them (an absolute http:// URL behind a TLS proxy is mixed
+    content, and the button silently did nothing). The Dynamic App's HTML sits inside Help
+    Scout's page and needs absolute URLs: PUBLIC_URL when set, else the request's own address.
+    """
+    paths = {name: url_for(f"sidebar.{name}") for name in ("mark_nrn_done", "request_review")}
+    if not external:
+        return paths
+    public_url = _settings().public_url
+    if public_url is None:
+        return {name: url_for(f"sidebar.{name}", _external=True) for name in paths}
+    root = request.script_root
+    return {name: public_url + path.removeprefix(root) for name, path in paths.items()}
 
 
 def _wants_json() -> bool:
@@ -272,7 +323,8 @@ def _action_answer(status: int, message: str) -> Response | tuple[Any, int]:
 #   400  unreadable body or parameters, with the reason
 #   401  Help Scout's signature missing or wrong; sidebar session missing, forged or expired
 #   403  an action on an order the page did not show
-#   409  "Request a Review" not offered by Amazon now
+#   409  "Request a Review" not offered by Amazon now; "marked in Seller Central" when the
+#        message the page showed waiting is not waiting any more (or none was)
 #   413  body over MAX_BODY_BYTES
 #   502  Amazon or Help Scout refused an action or did not answer
 #   503  HELPSCOUT_SIDEBAR_SECRET unset

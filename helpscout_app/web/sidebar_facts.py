@@ -10,7 +10,8 @@ source:
 2. Help Scout's conversation (the buyer's latest message, the latest draft or reply), read with
    a short timeout and no retries; what is derived from it (the playbook situation, the
    detector's report) is kept in Redis for CONVERSATION_CACHE_TTL_S so reopening is instant;
-3. the orders through `OrderLookup` (Redis-cached, short timeouts).
+3. the orders through `OrderLookup` (Redis-cached, short timeouts), in parallel and within
+   SP_API_BUDGET_S for all of them.
 
 Whatever a source cannot give becomes a line in `unavailable`, and the rest is still shown.
 """
@@ -20,7 +21,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import threading
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -34,7 +39,13 @@ from helpscout_app.amazon.marketplaces import (
     marketplace_by_id,
     marketplace_by_tld,
 )
-from helpscout_app.amazon.orders import Order, OrderLookup, OrderProblem, ReviewRequestState
+from helpscout_app.amazon.orders import (
+    Order,
+    OrderLookup,
+    OrderProblem,
+    ProblemKind,
+    ReviewRequestState,
+)
 from helpscout_app.amazon.relay_address import parse_relay_address
 from helpscout_app.compliance import check
 from helpscout_app.compliance.html_view import html_views
@@ -79,6 +90,16 @@ _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 MAX_ORDERS = 3
 """Orders looked up per conversation: a buyer's message names one, rarely two."""
+
+SP_API_THREADS = 8
+"""Threads per process reading orders for sidebar requests (a few requests' orders at once)."""
+
+DEADLINE_GRACE_S = 0.1
+"""How long past the SP-API budget the request waits for reads that are finishing anyway."""
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_PID: int | None = None
+_EXECUTOR_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -237,10 +258,7 @@ def gather_facts(
     )[:MAX_ORDERS]
     classification = content.classification if content else None
     situation = classification.situation if classification else None
-    order_views = tuple(
-        _order_view(order_id, orders, marketplace, situation, now)
-        for order_id in (order_ids if is_amazon else ())
-    )
+    order_views = _order_views(order_ids if is_amazon else (), orders, marketplace, situation, now)
     advice = None
     if is_amazon and situation is not None:
         advice = advise(
@@ -397,21 +415,72 @@ def _marketplace(stored: str | None, relay_tld: str | None) -> Marketplace | Non
     return marketplace_by_tld(relay_tld) if relay_tld else None
 
 
+def _order_views(
+    order_ids: tuple[str, ...],
+    orders: OrderLookup,
+    marketplace: Marketplace | None,
+    situation: Situation | None,
+    now: datetime,
+) -> tuple[OrderView, ...]:
+    """The orders' views, read in parallel within the lookup's budget (SP_API_BUDGET_S).
+
+    An order not read by then is shown as "could not load order details now"; its read goes on
+    in the background (no new call starts after the deadline) and leaves either the order or
+    the failure in Redis, so reopening the sidebar does not wait again.
+    """
+    if not order_ids:
+        return ()
+    orders.prepare()
+    deadline = time.monotonic() + orders.budget_s
+    executor = _executor()
+    futures = [
+        executor.submit(_order_view, order_id, orders, marketplace, situation, now, deadline)
+        for order_id in order_ids
+    ]
+    done, _ = wait(futures, timeout=max(0.0, deadline - time.monotonic()) + DEADLINE_GRACE_S)
+    views = []
+    for order_id, future in zip(order_ids, futures, strict=True):
+        if future in done and future.exception() is None:
+            views.append(future.result())
+            continue
+        if future in done:
+            log.error("sidebar: order %s view failed", order_id, exc_info=future.exception())
+        problem = OrderProblem(order_id, ProblemKind.UNAVAILABLE, detail="over the budget")
+        views.append(OrderView(order_id, None, problem))
+    return tuple(views)
+
+
+def _executor() -> ThreadPoolExecutor:
+    """This process's pool for SP-API reads (created after a fork, never inherited)."""
+    global _EXECUTOR, _EXECUTOR_PID
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None or os.getpid() != _EXECUTOR_PID:
+            _EXECUTOR = ThreadPoolExecutor(SP_API_THREADS, thread_name_prefix="sidebar-sp-api")
+            _EXECUTOR_PID = os.getpid()
+        return _EXECUTOR
+
+
 def _order_view(
     order_id: str,
     orders: OrderLookup,
     marketplace: Marketplace | None,
     situation: Situation | None,
     now: datetime,
+    deadline: float | None = None,
 ) -> OrderView:
-    """The order, and for a happy buyer whether "Request a Review" may be offered now."""
-    found = orders.order(order_id, marketplace)
+    """The order, and for a happy buyer whether "Request a Review" may be offered now.
+
+    Amazon is asked inside the window computed from the delivery dates, and also when the window
+    is unknown: Orders v0 gives delivery dates only for seller-fulfilled orders, so for FBA
+    orders only getSolicitationActionsForOrder can tell.
+    """
+    found = orders.order(order_id, marketplace, deadline=deadline)
     if isinstance(found, OrderProblem):
         return OrderView(order_id, None, found)
     window = review_window(found.earliest_delivery_date, found.latest_delivery_date).state(now)
     review = None
-    if situation is Situation.HAPPY_BUYER and window is WindowState.OPEN:
-        review = orders.review_request_state(order_id, marketplace)
+    if situation is Situation.HAPPY_BUYER and window in (WindowState.OPEN, WindowState.UNKNOWN):
+        review = orders.review_request_state(order_id, marketplace, deadline=deadline)
     return OrderView(order_id, found, None, window, review)
 
 

@@ -10,6 +10,7 @@ HMAC), good for SIDEBAR_SESSION_TTL_S.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import SecretStr
@@ -27,12 +28,18 @@ class InvalidSession(Exception):
 
 @dataclass(frozen=True)
 class SidebarSession:
-    """Who opened which conversation; `order_ids` are the orders the page showed."""
+    """Who opened which conversation; `order_ids` are the orders the page showed, and
+    `waiting_since` the time of the buyer message it showed waiting (what "marked in Seller
+    Central" may cover: a message that arrived after the page loaded was not seen), and
+    `marketplace_id` the buyer's marketplace (SP-API must be asked in the order's marketplace,
+    and the cached order that also says it lasts only ORDER_CACHE_TTL_S)."""
 
     conversation_id: int | None
     user_id: int | None = None
     user_name: str | None = None
     order_ids: tuple[str, ...] = ()
+    waiting_since: datetime | None = None
+    marketplace_id: str | None = None  # the page's marketplace, for SP-API calls on its orders
 
 
 def _serializer(secret: SecretStr) -> URLSafeTimedSerializer:
@@ -47,6 +54,8 @@ def mint_session(secret: SecretStr, session: SidebarSession) -> str:
             "u": session.user_id,
             "n": session.user_name,
             "o": list(session.order_ids),
+            "w": session.waiting_since.isoformat() if session.waiting_since else None,
+            "m": session.marketplace_id,
         }
     )
 
@@ -70,4 +79,17 @@ def read_session(secret: SecretStr, token: object, *, max_age_s: int) -> Sidebar
         user_id=user_id if isinstance(user_id, int) else None,
         user_name=values.get("n") if isinstance(values.get("n"), str) else None,
         order_ids=tuple(str(order_id) for order_id in values.get("o") or ()),
+        waiting_since=_aware_time(values.get("w")),
+        marketplace_id=values.get("m") if isinstance(values.get("m"), str) else None,
     )
+
+
+def _aware_time(value: object) -> datetime | None:
+    """A timezone-aware time from the token's ISO text, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None

@@ -246,7 +246,6 @@ def test_maildir_hands_over_at_most_the_limit_and_the_rest_next_time(tmp_path: P
     )
 
 
-
 def test_maildir_continues_a_cut_short_read_from_its_listing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,6 +269,7 @@ def test_maildir_continues_a_cut_short_read_from_its_listing(
     assert [m.source_id for m in late] == [f"maildir:{late_key}"]
     assert sorted(json.loads(cursor)["maildir_seen"]) == sorted([*by_key, late_key])
     assert [m.source_id for m in restarted] == [f"maildir:{min([*by_key, late_key])}"]
+
 
 def test_imap_hands_over_at_most_the_limit_lowest_uids_first(dovecot: Dovecot) -> None:
     dovecot.deliver(FIRST.read_bytes())

@@ -7,6 +7,7 @@ endpoint is mocked too, so nothing leaves the machine. The Redis cache is the te
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from redis import Redis
 
 from helpscout_app.amazon.marketplaces import marketplace_by_id
 from helpscout_app.amazon.orders import (
+    FAILURE_TTL_S,
     Money,
     Order,
     OrderLookup,
@@ -25,6 +27,7 @@ from helpscout_app.amazon.orders import (
     ProblemKind,
     ReviewRequestState,
     SpApiCredentials,
+    failure_key,
     order_cache_key,
     review_requested_key,
 )
@@ -191,8 +194,7 @@ def test_review_request_is_offered_only_when_amazon_offers_it(
     )
     assert lookup.review_request_state(ORDER_ID, US) is ReviewRequestState.AVAILABLE  # cached
     assert (
-        lookup.review_request_state(ORDER_ID, US, use_cache=False)
-        is ReviewRequestState.NOT_OFFERED
+        lookup.review_request_state(ORDER_ID, US, use_cache=False) is ReviewRequestState.NOT_OFFERED
     )
     assert route.call_count == 2
 
@@ -245,3 +247,54 @@ def test_a_failed_request_can_be_tried_again(
 
     assert isinstance(result, OrderProblem) and result.kind is ProblemKind.THROTTLED
     assert redis_conn.get(review_requested_key(ORDER_ID)) is None
+
+
+def test_no_call_starts_once_the_deadline_has_passed_and_the_failure_is_remembered(
+    lookup: OrderLookup, sp_api: respx.MockRouter, redis_conn: Redis
+) -> None:
+    order_route = sp_api.get(ORDER_URL).respond(500)
+
+    problem = lookup.order(ORDER_ID, US, deadline=time.monotonic() - 0.01)
+    again = lookup.order(ORDER_ID, US)
+
+    assert isinstance(problem, OrderProblem) and problem.kind is ProblemKind.UNAVAILABLE
+    assert "Could not load order details now" in problem.hint
+    assert order_route.call_count == 0
+    assert isinstance(again, OrderProblem) and again.kind is ProblemKind.UNAVAILABLE
+    assert order_route.call_count == 0  # remembered: reopening does not ask again
+    assert 0 < redis_conn.ttl(failure_key("order", ORDER_ID)) <= FAILURE_TTL_S
+
+
+def test_a_failed_read_is_tried_again_once_its_memory_expires(
+    lookup: OrderLookup,
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+    redis_conn: Redis,
+) -> None:
+    sp_api.get(ORDER_URL).mock(side_effect=httpx.ReadTimeout("slow"))
+    assert isinstance(lookup.order(ORDER_ID, US), OrderProblem)
+    redis_conn.delete(failure_key("order", ORDER_ID))  # FAILURE_TTL_S later
+    sp_api.get(ORDER_URL).respond(200, content=load_fixture("amazon/sp_api/get_order.json"))
+    sp_api.get(ITEMS_URL).respond(200, content=load_fixture("amazon/sp_api/get_order_items.json"))
+
+    assert isinstance(lookup.order(ORDER_ID, US), Order)
+
+
+def test_a_throttled_call_is_not_retried_when_the_wait_does_not_fit_the_budget(
+    redis_conn: Redis, sp_api: respx.MockRouter, load_fixture: Callable[[str], bytes]
+) -> None:
+    credentials = SpApiCredentials(
+        "amzn1.application-oa2-client.test", SecretStr("s"), SecretStr("r")
+    )
+    lookup = OrderLookup(
+        credentials, redis_conn, endpoint=ENDPOINT, lwa_token_url=TOKEN_URL, throttle_delay_s=5
+    )
+    route = sp_api.get(ORDER_URL).respond(
+        429, content=load_fixture("amazon/sp_api/error.quota_exceeded.json")
+    )
+    started = time.monotonic()
+
+    problem = lookup.order(ORDER_ID, US, deadline=started + 1.0)
+
+    assert isinstance(problem, OrderProblem) and problem.kind is ProblemKind.THROTTLED
+    assert route.call_count == 1 and time.monotonic() - started < 1.0

@@ -156,7 +156,7 @@ def test_finds_relay_addresses_in_a_header_in_order() -> None:
     alias=aliases,
     suffix=suffixes,
     tld=tlds,
-    name=st.text(alphabet=st.characters(blacklist_characters="<>@\"\\"), max_size=30),
+    name=st.text(alphabet=st.characters(blacklist_characters='<>@"\\'), max_size=30),
 )
 def test_an_address_written_in_a_header_is_found_as_parsed(
     alias: str, suffix: str | None, tld: str, name: str

@@ -20,6 +20,7 @@ from helpscout_app.helpscout.signatures import (
     generate_signature,
     is_valid_query_signature,
     is_valid_signature,
+    signed_query_params,
     verify_query_signature,
     verify_signature,
     verify_webhook_signature,
@@ -269,3 +270,23 @@ def test_query_signature_blank_secret_is_a_configuration_error() -> None:
 @given(query=st.one_of(st.none(), st.text(), st.binary(), st.integers()))
 def test_is_valid_query_signature_never_raises(query: object) -> None:
     assert is_valid_query_signature(query, SIDEBAR_SECRET) in (True, False)
+
+
+@pytest.mark.parametrize("repeated", ["conversation-id", "X-HelpScout-Signature", "extra"])
+def test_a_repeated_parameter_name_is_refused_even_with_a_valid_signature(repeated: str) -> None:
+    """PHP's `$_GET` keeps a repeated name's last value, Flask's `args.get` its first: a
+    signature over one must never vouch for the other."""
+    params = [("conversation-id", "111"), ("mailbox-id", "101"), ("extra", "x")]
+    signature = _php_signature(params)
+    prefix = urlencode([(repeated, "999999" if repeated != "X-HelpScout-Signature" else "z")])
+    forged = f"{prefix}&{_query(params, signature)}"
+
+    assert not is_valid_query_signature(forged, SIDEBAR_SECRET)
+    with pytest.raises(InvalidSignature, match="is repeated"):
+        signed_query_params(forged, SIDEBAR_SECRET)
+
+
+def test_signed_query_params_are_exactly_what_was_signed() -> None:
+    query = "view=sla&" + _query(SIDEBAR_PARAMS, _php_signature(SIDEBAR_PARAMS))
+
+    assert signed_query_params(query, SIDEBAR_SECRET, own_params={"view"}) == dict(SIDEBAR_PARAMS)

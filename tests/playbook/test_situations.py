@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpscout_app.playbook import Situation, classify_message
-from helpscout_app.playbook.situations import PHRASES, PRIORITY, normalize
+from helpscout_app.playbook.situations import NEGATIVE_SIGNALS, PHRASES, PRIORITY, normalize
 
 
 @pytest.mark.parametrize(
@@ -59,6 +59,19 @@ from helpscout_app.playbook.situations import PHRASES, PRIORITY, normalize
         ("Il n'est pas cassé", Situation.OTHER, None),
         ("La tapa no está rota pero no funciona", Situation.PRODUCT_PROBLEM, "no funciona"),
         ("Non è rotto, grazie mille", Situation.HAPPY_BUYER, "grazie mille"),
+        # product problems in the buyer's own words
+        ("It arrived in pieces", Situation.PRODUCT_PROBLEM, "arrived in pieces"),
+        ("This is not what I ordered", Situation.PRODUCT_PROBLEM, "not what i ordered"),
+        (
+            "Love it? No. Terrible product, I want my money back",
+            Situation.PRODUCT_PROBLEM,
+            "terrible product",
+        ),
+        # a complaint outweighs praise: never a review request for these
+        ("Please stop sending me review requests, I love the product", Situation.OTHER, None),
+        ("Love it, but I am disappointed with the delivery", Situation.OTHER, None),
+        ("Sehr zufrieden? Nein, enttäuscht.", Situation.OTHER, None),
+        ("Not disappointed at all, love it!", Situation.HAPPY_BUYER, "love it"),
         # a negator in another clause, or further back, turns nothing around
         ("No, it arrived broken", Situation.PRODUCT_PROBLEM, "broken"),
         ("I never thought the lid would be broken", Situation.PRODUCT_PROBLEM, "broken"),
@@ -114,3 +127,25 @@ def test_no_phrase_counts_right_after_a_negator(negator: str) -> None:
         for phrase in PHRASES[situation]:
             result = classify_message(f"Hello. It is {negator} {phrase}. Regards")
             assert result.phrase != normalize(phrase), (negator, phrase, result)
+
+
+_HAPPY_MESSAGES = st.builds(
+    "{} {} {}".format,
+    st.text(),
+    st.sampled_from(PHRASES[Situation.HAPPY_BUYER]),
+    st.text(),
+).filter(lambda text: classify_message(text).situation is Situation.HAPPY_BUYER)
+
+
+@given(
+    _HAPPY_MESSAGES,
+    st.sampled_from(PHRASES[Situation.PRODUCT_PROBLEM] + NEGATIVE_SIGNALS),
+)
+def test_a_problem_or_complaint_after_any_happy_message_is_never_a_happy_buyer(
+    happy: str, problem: str
+) -> None:
+    """Whatever the praise, a product problem or a complaint added in a new sentence means no
+    review request."""
+    text = f"{happy}. {problem}"
+
+    assert classify_message(text).situation is not Situation.HAPPY_BUYER

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from helpscout_app.reconciliation.clock import ClockState, conversation_clock, refresh_clock
 from helpscout_app.reconciliation.no_response_needed import (
+    NRN_DONE_TAG,
     pending_nrn,
     pending_nrns,
     record_nrn_done,
+    tag_newly_marks,
 )
 from helpscout_app.store.models import AmazonNotification, Conversation
 
@@ -89,3 +91,26 @@ def test_recording_the_mark_stops_the_clock_until_the_buyer_writes_again(
     assert clock is not None and clock.state is ClockState.WAITING and clock.waiting_since == at(4)
     assert not again  # nothing was waiting any more
     assert not record_nrn_done(store_session, 404, now=at(2))
+
+
+def test_the_mark_covers_only_up_to_the_message_shown(
+    store_session: Session,
+    add_conversation: Callable[..., Conversation],
+    add_thread: Callable[..., None],
+) -> None:
+    """The sidebar passes the waiting message it showed: a later message keeps its clock, and
+    the stored tag keeps a sync or webhook from recording the mark again at its own time."""
+    add_conversation(1, status="closed")
+    add_thread(1, 11, "customer", at(0))
+    add_thread(1, 12, "customer", at(2))  # arrived after the page was loaded
+    refresh_clock(store_session, 1, now=at(3))
+
+    assert not record_nrn_done(store_session, 1, now=at(3), up_to=at(-1))
+    assert record_nrn_done(store_session, 1, now=at(3), up_to=at(0))
+
+    conversation = store_session.get(Conversation, 1)
+    assert conversation is not None and conversation.nrn_marked_at == at(0)
+    clock = conversation_clock(store_session, 1, now=at(3))
+    assert clock is not None and clock.waiting_since == at(2)
+    assert not tag_newly_marks(conversation.tags, [*conversation.tags])
+    assert NRN_DONE_TAG in conversation.tags

@@ -11,7 +11,18 @@
       body: JSON.stringify(body),
       credentials: "same-origin"
     }).then(function (response) {
-      return response.json().then(function (answer) { answer.status = response.status; return answer; });
+      return response.json().then(function (answer) {
+        answer.status = response.status;
+        return answer;
+      }, function () {
+        // Not JSON: a proxy's error page, a login page, a timeout page.
+        return { status: response.status, ok: false,
+                 error: "amz-guard answered " + response.status + " without a readable reply; reload the sidebar and try again." };
+      });
+    }, function () {
+      // The request never got an answer: offline, blocked (mixed content), or the server down.
+      return { status: 0, ok: false,
+               error: "amz-guard could not be reached; check the connection, reload the sidebar and try again." };
     });
   }
 
@@ -76,9 +87,23 @@
       event.preventDefault();
       var body = {};
       new FormData(actionForm).forEach(function (value, name) { body[name] = value; });
+      var button = actionForm.querySelector("button");
+      if (button) { button.disabled = true; }
       post(actionForm.action, body).then(function (answer) {
-        var note = text("p", answer.message || answer.error || "Done.", answer.ok ? "badge ok" : "hint");
-        actionForm.replaceWith(note);
+        var succeeded = answer.ok === true;
+        var message = answer.message || answer.error || (succeeded ? "Done." : "That did not work; reload the sidebar and try again.");
+        var note = text("p", message, succeeded ? "badge ok" : "hint");
+        note.setAttribute("role", "status");
+        if (succeeded) {
+          actionForm.replaceWith(note);
+          return;
+        }
+        // Failed: say so, and leave the button to try again.
+        var previous = actionForm.nextElementSibling;
+        if (previous && previous.hasAttribute("data-amzg-error")) { previous.remove(); }
+        note.setAttribute("data-amzg-error", "");
+        actionForm.after(note);
+        if (button) { button.disabled = false; }
       });
     });
   });

@@ -80,6 +80,49 @@ def test_an_unsigned_or_badly_signed_page_is_refused(client: FlaskClient, query:
     assert "request refused" in response.get_json()["error"]
 
 
+def test_a_repeated_conversation_id_is_refused(
+    client: FlaskClient, settings: Settings, store_conversation: Callable[..., None]
+) -> None:
+    """A signed URL for one conversation, with another `conversation-id` put in front, must
+    not give a session for the other conversation."""
+    store_conversation()
+    secret = settings.helpscout_sidebar_secret.get_secret_value()  # type: ignore[union-attr]
+    signed = {"conversation-id": "111", "mailbox-id": "101"}
+    signature = sign(secret, php_json(signed))
+    forged = urlencode(
+        [
+            ("conversation-id", str(CONVERSATION_ID)),
+            *signed.items(),
+            ("X-HelpScout-Signature", signature),
+        ]
+    )
+
+    response = client.get(f"/sidebar/app?{forged}")
+
+    assert response.status_code == 401
+    assert "amz-guard-session" not in response.get_data(as_text=True)
+    assert "repeated" in response.get_json()["error"]
+
+
+def test_the_pages_buttons_post_to_same_origin_paths(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    order_answers: Callable[..., None],
+) -> None:
+    """The iframe page is ours: a path works whatever scheme and host the browser used (an
+    absolute http:// URL behind a TLS proxy was mixed content, and the button did nothing)."""
+    store_conversation(status="closed")
+    conversation_answers("get_conversation.with-draft.json")
+    order_answers()
+
+    response = sidebar.client.get(sidebar.app_url(), base_url="http://10.0.0.5:8000")
+
+    html = response.get_data(as_text=True)
+    assert 'action="/sidebar/nrn-done"' in html
+    assert "10.0.0.5" not in html and "http://" not in html
+
+
 def test_the_check_box_reports_findings_and_the_redacted_text(
     sidebar: SidebarCaller, store_conversation: Callable[..., None], client: FlaskClient
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 import responses
 import respx
 from flask import Flask
-from sidebar_case import NOW, SOLICITATIONS_URL, SidebarCaller, sign
+from sidebar_case import NOW, ORDER_URL, SOLICITATIONS_URL, SidebarCaller, sign
 from sqlalchemy.orm import Session
 
 from helpscout_app.settings import Settings
@@ -34,7 +34,7 @@ def test_an_amazon_conversation_shows_clock_draft_order_and_playbook(
     assert "Amazon buyer" in html and "United States (amazon.com)" in html
     # the clock: buyer's message at 09:14, now 12:14
     assert "Waiting" in html and "since 2026-11-20 09:14 UTC" in html
-    assert "21 h 0 min</span> left" in html and "due 2026-11-21 09:14 UTC" in html
+    assert "21 h 0 min left</span>" in html and "due 2026-11-21 09:14 UTC" in html
     # the newest draft has a phone number
     assert "Blocked" in html and "(555) 201-4477" in html
     assert "Redacted:" in html and "201-4477" not in html.split("Redacted:")[1].split("</pre>")[0]
@@ -96,7 +96,7 @@ def test_a_breached_conversation(
 
     html = widget(sidebar)
 
-    assert "Breached" in html and "2 h 0 min</span> overdue" in html
+    assert "Breached" in html and "overdue by 2 h 0 min</span>" in html
 
 
 def test_no_response_needed_pending_shows_the_messages_link_and_the_action(
@@ -274,3 +274,84 @@ def test_without_a_sidebar_secret_requests_are_refused_with_503(
 
     assert response.status_code == 503
     assert "HELPSCOUT_SIDEBAR_SECRET" in response.get_json()["error"]
+
+
+def test_the_dynamic_apps_buttons_post_to_public_url(
+    app: Flask,
+    settings: Settings,
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    order_answers: Callable[..., None],
+) -> None:
+    """Behind a TLS proxy the request says http://; the HTML shown inside Help Scout's https
+    page must post to the public https address, or the browser blocks it as mixed content."""
+    app.config["SETTINGS"] = settings.model_copy(
+        update={"public_url": "https://amz-guard.example.com"}
+    )
+    store_conversation(status="closed")
+    conversation_answers("get_conversation.with-draft.json")
+    order_answers()
+
+    html = widget(sidebar)
+
+    assert 'action="https://amz-guard.example.com/sidebar/nrn-done"' in html
+    assert "http://" not in html
+
+
+@pytest.mark.parametrize(
+    ("actions", "shown"),
+    [
+        ("get_solicitation_actions_for_order.json", "Request a Review for 112-"),
+        ("get_solicitation_actions_for_order.none.json", "Amazon does not offer Request"),
+    ],
+    ids=["offered", "not offered by Amazon"],
+)
+def test_for_an_fba_order_without_delivery_dates_amazon_decides(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+    actions: str,
+    shown: str,
+) -> None:
+    """Orders v0 gives no delivery dates for FBA orders, so the window is unknown: Amazon is
+    asked, and "does not offer" is said only when Amazon said so."""
+    store_conversation()
+    conversation_answers("get_conversation.happy-buyer.json")
+    sp_api.get(ORDER_URL).respond(200, content=load_fixture("amazon/sp_api/get_order.fba.json"))
+    sp_api.get(f"{ORDER_URL}/orderItems").respond(
+        200, content=load_fixture("amazon/sp_api/get_order_items.json")
+    )
+    asked = sp_api.get(SOLICITATIONS_URL).respond(
+        200, content=load_fixture(f"amazon/sp_api/{actions}")
+    )
+
+    html = widget(sidebar)
+
+    assert asked.called
+    assert "Fulfilled by Amazon (AFN)" in html and "Happy buyer" in html and shown in html
+    assert ("<button" in html) == (actions == "get_solicitation_actions_for_order.json")
+    assert "feedback" not in html.casefold()
+
+
+def test_for_an_fba_order_amazon_not_answering_is_not_called_a_refusal(
+    sidebar: SidebarCaller,
+    store_conversation: Callable[..., None],
+    conversation_answers: Callable[[str], None],
+    sp_api: respx.MockRouter,
+    load_fixture: Callable[[str], bytes],
+) -> None:
+    store_conversation()
+    conversation_answers("get_conversation.happy-buyer.json")
+    sp_api.get(ORDER_URL).respond(200, content=load_fixture("amazon/sp_api/get_order.fba.json"))
+    sp_api.get(f"{ORDER_URL}/orderItems").respond(
+        200, content=load_fixture("amazon/sp_api/get_order_items.json")
+    )
+    sp_api.get(SOLICITATIONS_URL).respond(503, json={"errors": [{"code": "ServiceUnavailable"}]})
+
+    html = widget(sidebar)
+
+    assert "Amazon does not offer" not in html
+    assert "Amazon did not answer in time" in html
