@@ -55,11 +55,12 @@ class DeliveryQueue:
     RQ's enqueue first adds the queue's name to its set of queues (`rq:queues`, what `rq info`
     lists; workers listen by name and never read it) in a Redis round trip of its own, then runs
     its unique-enqueue script in a second one. The first re-adds a name that is already there,
-    yet cost about 80 µs of CPU per request and a wait on Redis; without it the webhook
-    benchmark's ingest rate rose by a third (bench/README.md, "Webhook ingest"). So the first
-    enqueue, and one every `QUEUE_REGISTRATION_INTERVAL_S`, go through RQ unchanged; the others
-    hand RQ a pipeline that collects that one SADD and is dropped. Threads sharing one
-    `DeliveryQueue` may at worst register the queue twice.
+    yet cost the web worker 60-80 µs of CPU and a wait on Redis per delivery; without it the
+    webhook benchmark's ingest rate rose by a tenth on a quiet machine and by more on a busy one
+    (README.md, "Benchmarks"). So the first enqueue, and one every
+    `QUEUE_REGISTRATION_INTERVAL_S`, go through RQ unchanged; the others hand RQ a pipeline that
+    collects that one SADD and is dropped. Threads sharing one `DeliveryQueue` may at worst
+    register the queue twice.
     """
 
     def __init__(

@@ -1,7 +1,7 @@
 """Help Scout webhook endpoint: verify the signature, read the event, queue its job once.
 
 The view only validates and hands the delivery to RQ (`workers.deliveries`, which says why that
-is the only write, made in one Redis round trip), so it answers in well under a millisecond; the
+is the only write, made in one Redis round trip), so it answers in about half a millisecond; the
 work, and the delivery's record in the database, happen in `workers.enforcement`. Help Scout
 delivers at least once: a redelivery finds its job queued (or done) and is acknowledged without
 queueing it again.
