@@ -6,7 +6,7 @@ other benches take theirs), Help Scout `bench.fake_helpscout` in its own process
 worker count the workers are started and waited for until every one is idle on the queues;
 then N new agent-reply deliveries (the load bench's, each with a phone number, so each job
 checks the reply, posts a note, tags the conversation and records an alert) are queued as the
-web view queues them (`enqueue_webhook_delivery`), and the clock runs from the first enqueue
+web view queues them (`DeliveryQueue.enqueue`), and the clock runs from the first enqueue
 to the last job's end as RQ records it.
 
 Reported per worker count: jobs/s; wall ms per job per worker (workers x elapsed / N: what one
@@ -120,14 +120,12 @@ def idle_workers(connection: Redis) -> int:
 def enqueue(connection: Redis, deliveries: list[SignedDelivery]) -> None:
     """Queue each delivery as the webhook view does: parsed, then one unique RQ job."""
     from helpscout_app.helpscout.webhook_events import parse_webhook_event
-    from workers.deliveries import enqueue_webhook_delivery
+    from workers.deliveries import DeliveryQueue
     from workers.queues import queue_for
 
-    queue = queue_for(connection)
+    queue = DeliveryQueue(queue_for(connection))
     for delivery in deliveries:
-        if not enqueue_webhook_delivery(
-            queue, parse_webhook_event(delivery.headers, delivery.raw_body)
-        ):
+        if not queue.enqueue(parse_webhook_event(delivery.headers, delivery.raw_body)):
             raise RuntimeError(f"{delivery.delivery_key} was queued already")
 
 

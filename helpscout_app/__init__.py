@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queues.init_app(app)
     metrics.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(webhooks.bp)
+    webhooks.init_app(app)
     app.register_blueprint(sidebar.bp)
     app.register_blueprint(dashboard.bp)
     time_display.init_app(app)

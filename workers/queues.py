@@ -101,10 +101,3 @@ def init_app(app: Flask) -> None:
     app.extensions[APP_EXTENSION] = redis_connection(
         settings.redis_url, socket_timeout_s=WEB_SOCKET_TIMEOUT_S
     )
-
-
-def get_queue(name: str = WEBHOOKS_QUEUE) -> Queue:
-    """The queue `name` on the current app's Redis (call inside a request)."""
-    from flask import current_app
-
-    return queue_for(current_app.extensions[APP_EXTENSION], name)

@@ -108,6 +108,45 @@ def test_a_reply_with_a_phone_number_is_noted_tagged_alerted_and_recorded(
 
 
 @pytest.mark.usefixtures("helpscout_writes")
+def test_a_job_queued_by_an_earlier_release_still_runs(
+    run_queued_jobs: RunQueuedJobs,
+    helpscout_calls: Calls,
+    load_fixture: Callable[[str], bytes],
+    store_session: Session,
+    queue: Queue,
+) -> None:
+    # The job's arguments written out, not made by today's view: jobs waiting in Redis across a
+    # deploy were queued with exactly these keyword arguments (the parsed body as a dict).
+    payload = json.loads(
+        load_fixture("helpscout/webhooks/convo.agent.reply.created.with-phone.json")
+    )
+    queue.enqueue(
+        "workers.enforcement.process_webhook_delivery",
+        kwargs={
+            "delivery_key": REPLY_KEY,
+            "event_name": AGENT_REPLY,
+            "conversation_id": 3120419377,
+            "thread_id": 8812004511,
+            "payload": payload,
+        },
+        job_id=REPLY_KEY,
+    )
+
+    run_queued_jobs()
+
+    job = Job.fetch(REPLY_KEY, connection=queue.connection)
+    assert job.return_value() == {
+        "delivery": REPLY_KEY,
+        "status": "processed",
+        "blocked": True,
+        "actions": ["note", "tagged", "alerted"],
+    }
+    assert helpscout_calls() == WRITES
+    [delivery] = delivery_rows(store_session)
+    assert (delivery.delivery_key, delivery.status) == (REPLY_KEY, DeliveryStatus.PROCESSED)
+
+
+@pytest.mark.usefixtures("helpscout_writes")
 def test_a_duplicate_delivery_is_processed_once(
     helpscout_sender: HelpScoutSender,
     run_queued_jobs: RunQueuedJobs,
