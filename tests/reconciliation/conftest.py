@@ -15,8 +15,10 @@ from pydantic import SecretStr
 from reconciliation_world import API_URL, AmazonMailbox, FakeHelpScout
 from sqlalchemy.orm import Session
 
+from helpscout_app.reconciliation.reconcile_pass import ReconcileResult, run_reconcile_pass
 from helpscout_app.settings import Settings
 from helpscout_app.store.conversations import upsert_conversation, upsert_thread
+from helpscout_app.store.database import create_engine_for, session_factory
 from helpscout_app.store.models import Conversation
 
 StoreThread = Callable[..., None]
@@ -92,3 +94,19 @@ def reconcile_settings(settings: Settings, fake_slack: Any) -> Settings:
             "auto_reply_markers": ("This is an automatic reply",),
         }
     )
+
+
+@pytest.fixture
+def run_pass(
+    reconcile_settings: Settings, store_session: Session, amazon_mailbox: AmazonMailbox
+) -> Iterator[Callable[[datetime], ReconcileResult]]:
+    """Run a pass at a time, each in a session of its own, as each job or command has."""
+    engine = create_engine_for(reconcile_settings.database_url)
+    factory = session_factory(engine)
+
+    def run(now: datetime) -> ReconcileResult:
+        with factory() as session:
+            return run_reconcile_pass(session, reconcile_settings, now=now)
+
+    yield run
+    engine.dispose()

@@ -196,3 +196,8 @@ class FakeHelpScout:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slack_texts(fake_slack: Any) -> list[str]:
+    """What went to Slack, but the daily digest (its own test says what it holds)."""
+    return [p["text"] for p in fake_slack.posted() if not p["text"].startswith("[digest]")]

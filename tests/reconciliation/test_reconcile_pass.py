@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import pytest
 from reconciliation_times import at
-from reconciliation_world import AmazonMailbox, FakeHelpScout
+from reconciliation_world import AmazonMailbox, FakeHelpScout, slack_texts
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,34 +24,13 @@ ORDER = "112-4839201-5512347"
 ALIAS = "q1w2e3r4t5y6u7i"
 
 
-@pytest.fixture
-def run_pass(
-    reconcile_settings: Settings, store_session: Session, amazon_mailbox: AmazonMailbox
-) -> Iterator[Callable[[datetime], ReconcileResult]]:
-    """Run a pass at a time, each in a session of its own, as each job or command has."""
-    engine = create_engine_for(reconcile_settings.database_url)
-    factory = session_factory(engine)
-
-    def run(now: datetime) -> ReconcileResult:
-        with factory() as session:
-            return run_reconcile_pass(session, reconcile_settings, now=now)
-
-    yield run
-    engine.dispose()
-
-
-def texts(fake_slack: Any) -> list[str]:
-    """What went to Slack, but the daily digest (its own test says what it holds)."""
-    return [p["text"] for p in fake_slack.posted() if not p["text"].startswith("[digest]")]
-
-
 def alerts(result: ReconcileResult) -> int:
     """Alerts a pass sent, but the daily digest."""
     return result.alerts_sent - result.digest_sent
 
 
 def tags_sent(fake_slack: Any) -> list[str]:
-    return [text.split("]", 1)[0] + "]" for text in texts(fake_slack)]
+    return [text.split("]", 1)[0] + "]" for text in slack_texts(fake_slack)]
 
 
 def test_a_message_answered_in_time_raises_no_alert_and_is_matched(
@@ -74,7 +52,7 @@ def test_a_message_answered_in_time_raises_no_alert_and_is_matched(
     assert result.errors == []
     [notification] = store_session.scalars(select(AmazonNotification)).all()
     assert (notification.matched_thread_id, notification.matched_conversation_id) == (11, 1)
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
 
 
 def test_an_unanswered_message_warns_at_8h_and_2h_then_breaches_each_once(
@@ -93,7 +71,7 @@ def test_an_unanswered_message_warns_at_8h_and_2h_then_breaches_each_once(
 
     assert [alerts(p) for p in passes] == [0, 1, 0, 1, 1, 0]
     assert tags_sent(fake_slack) == ["[sla-warning]", "[sla-warning]", "[sla-breached]"]
-    eight, two, breached = texts(fake_slack)
+    eight, two, breached = slack_texts(fake_slack)
     assert "Less than 8h left" in eight and "Less than 2h left" in two
     for text in (eight, two, breached):
         assert "Help Scout #4001 https://secure.helpscout.net/conversation/1/4001" in text
@@ -114,7 +92,7 @@ def test_a_conversation_first_seen_near_its_deadline_gets_only_the_most_urgent_w
     run_pass(at(23))
     run_pass(at(23, 10))
 
-    [warning] = texts(fake_slack)
+    [warning] = slack_texts(fake_slack)
     assert "Less than 2h left" in warning
     recorded = dict(
         store_session.execute(
@@ -150,7 +128,7 @@ def test_a_missing_message_is_alerted_after_the_grace_period_and_resolved_when_i
     assert (early.missing, late.missing, again.missing) == (0, 1, 1)
     assert (alerts(late), alerts(again)) == (1, 0)
     assert (found.matched, found.resolved, found.missing, after.resolved) == (1, 1, 0, 0)
-    missing, resolution = texts(fake_slack)
+    missing, resolution = slack_texts(fake_slack)
     assert missing.startswith("[missing] A buyer message never reached Help Scout: ")
     assert f"order {ORDER}" in missing and "from Jordan" in missing
     assert "received Fri 20 Nov 09:00 UTC" in missing
@@ -178,7 +156,7 @@ def test_a_notification_read_after_its_thread_was_synced_is_matched_without_alar
     second = run_pass(at(2))
 
     assert (first.matched, second.ingested, second.matched, second.missing) == (0, 1, 1, 0)
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
 
 
 def test_a_date_in_a_zone_python_does_not_know_is_matched_not_missing(
@@ -203,7 +181,7 @@ def test_a_date_in_a_zone_python_does_not_know_is_matched_not_missing(
     assert (result.ingested, result.matched, result.missing) == (1, 1, 0)
     [notification] = store_session.scalars(select(AmazonNotification)).all()
     assert notification.received_at == at(0)
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
 
 
 def test_a_buyer_message_without_any_date_is_counted_and_can_still_be_missing(
@@ -223,7 +201,7 @@ def test_a_buyer_message_without_any_date_is_counted_and_can_still_be_missing(
 
     assert (read.ingested, read.undated, read.missing) == (1, 1, 0)
     assert (later.undated, later.missing, alerts(later)) == (0, 1, 1)
-    [missing] = texts(fake_slack)
+    [missing] = slack_texts(fake_slack)
     assert missing.startswith("[missing] A buyer message never reached Help Scout: ")
     assert "received Fri 20 Nov 09:00 UTC" in missing  # when it was read
 
@@ -274,7 +252,7 @@ def test_a_message_help_scout_received_hours_late_is_due_24_hours_after_the_buye
     assert conversation is not None
     assert (conversation.waiting_since, conversation.due_at) == (at(0), at(24))
     assert (found.matched, warned.warnings, alerts(resynced), breached.breaches) == (1, 1, 0, 1)
-    assert [text[:15] for text in texts(fake_slack)] == [
+    assert [text[:15] for text in slack_texts(fake_slack)] == [
         "[missing] A buy",
         "Resolved: the [",
         "[sla-warning] L",
@@ -309,7 +287,7 @@ def test_a_buyer_s_next_message_does_not_resolve_an_earlier_one_that_never_arriv
         (["111-1111111-1111111"], None),
         (["222-2222222-2222222"], 11),
     ]
-    [missing] = texts(fake_slack)
+    [missing] = slack_texts(fake_slack)
     assert missing.startswith("[missing]") and "111-1111111-1111111" in missing
 
 
@@ -327,7 +305,7 @@ def test_a_message_whose_conversation_is_merged_is_not_warned_about_again(
     merged = run_pass(at(17, 5))  # message 11 now waits in conversation 2, still < 8 h left
 
     assert (merged.warnings, alerts(merged)) == (1, 0)
-    [warning] = texts(fake_slack)
+    [warning] = slack_texts(fake_slack)
     assert warning.startswith("[sla-warning] Less than 8h left")
 
 
@@ -344,7 +322,7 @@ def test_without_amazon_mailboxes_no_message_is_declared_missing(
     result = run_reconcile_pass(store_session, unconfigured, now=at(2))
 
     assert (result.ingested, result.missing, result.conversations_synced) == (1, 0, 0)
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
 
 
 def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
@@ -367,7 +345,7 @@ def test_closed_without_a_reply_needs_nrn_until_tagged_nrn_done(
     assert (closed.nrn_needed, alerts(closed)) == (1, 1)
     assert (repeated.nrn_needed, repeated.warnings, alerts(repeated)) == (1, 0, 0)
     assert (marked.nrn_needed, past_deadline.breaches, alerts(past_deadline)) == (0, 0, 0)
-    [nrn] = texts(fake_slack)
+    [nrn] = slack_texts(fake_slack)
     assert nrn.startswith('[nrn-needed] Closed without a reply: mark "No response needed"')
     assert (
         "No response needed: https://sellercentral.amazon.com/messaging/no-response-needed?" in nrn
@@ -400,7 +378,7 @@ def test_the_nrn_done_tag_counts_when_the_draft_scan_stored_the_tags_first(
     results = [run_pass(at(hours, 5)) for hours in (2, 17, 23, 25)]
 
     assert [(r.nrn_needed, r.warnings, r.breaches) for r in results] == [(0, 0, 0)] * 4
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
     conversation = store_session.get(Conversation, 1, populate_existing=True)
     assert conversation is not None
     assert (conversation.nrn_marked_at, conversation.nrn_marked_by) == (at(1, 1), "tag nrn-done")
@@ -419,7 +397,7 @@ def test_closed_and_never_marked_breaches_at_the_deadline(
     run_pass(at(24, 5))
 
     assert tags_sent(fake_slack) == ["[nrn-needed]", "[sla-breached]"]
-    assert "closed without a reply or" in texts(fake_slack)[1]
+    assert "closed without a reply or" in slack_texts(fake_slack)[1]
 
 
 def test_auto_replies_notes_and_drafts_do_not_stop_the_clock(
@@ -456,7 +434,7 @@ def test_a_follow_up_after_a_reply_starts_a_new_clock(
 
     assert answered.warnings == 0
     assert (follow_up.warnings, alerts(follow_up)) == (1, 1)
-    assert "due Sun 22 Nov 05:00 UTC" in texts(fake_slack)[0]
+    assert "due Sun 22 Nov 05:00 UTC" in slack_texts(fake_slack)[0]
 
 
 def test_a_merged_conversation_carries_its_waiting_message_to_the_target(
@@ -480,7 +458,7 @@ def test_a_merged_conversation_carries_its_waiting_message_to_the_target(
     assert source is not None and (source.status, source.waiting_since) == ("merged", None)
     assert target is not None and (target.waiting_thread_id, target.due_at) == (11, at(25))
     assert (merged.warnings, alerts(merged)) == (1, 1)
-    assert "Help Scout #4002" in texts(fake_slack)[0]
+    assert "Help Scout #4002" in slack_texts(fake_slack)[0]
 
 
 def test_a_restart_between_passes_repeats_no_alert(
@@ -556,4 +534,4 @@ def test_a_breach_more_than_a_day_old_is_counted_not_alerted(
     result = run_pass(at(49))  # first seen a day after its deadline
 
     assert (result.breaches, alerts(result)) == (1, 0)
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []

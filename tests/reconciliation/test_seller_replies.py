@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from reconciliation_times import at
-from reconciliation_world import AmazonMailbox, FakeHelpScout
+from reconciliation_world import AmazonMailbox, FakeHelpScout, slack_texts
 from sqlalchemy.orm import Session
 
-from helpscout_app.reconciliation.reconcile_pass import ReconcileResult, run_reconcile_pass
-from helpscout_app.settings import Settings
-from helpscout_app.store.database import create_engine_for, session_factory
+from helpscout_app.reconciliation.reconcile_pass import ReconcileResult
 from helpscout_app.store.models import Conversation
 
 COPY_FIXTURE = (
@@ -43,25 +40,6 @@ def deliver_seller_reply(mailbox: AmazonMailbox, *, order: str, at: datetime) ->
     mailbox.maildir.add(raw.encode("utf-8"))
 
 
-@pytest.fixture
-def run_pass(
-    reconcile_settings: Settings, store_session: Session, amazon_mailbox: AmazonMailbox
-) -> Iterator[Callable[[datetime], ReconcileResult]]:
-    engine = create_engine_for(reconcile_settings.database_url)
-    factory = session_factory(engine)
-
-    def run(now: datetime) -> ReconcileResult:
-        with factory() as session:
-            return run_reconcile_pass(session, reconcile_settings, now=now)
-
-    yield run
-    engine.dispose()
-
-
-def texts(fake_slack: Any) -> list[str]:
-    return [p["text"] for p in fake_slack.posted() if not p["text"].startswith("[digest]")]
-
-
 def test_a_reply_sent_from_seller_central_stops_the_clock(
     amazon_mailbox: AmazonMailbox,
     helpscout: FakeHelpScout,
@@ -76,7 +54,7 @@ def test_a_reply_sent_from_seller_central_stops_the_clock(
     passes = [run_pass(at(hours)) for hours in (4, 17, 25)]
 
     assert [(p.warnings, p.breaches, p.nrn_needed) for p in passes] == [(0, 0, 0)] * 3
-    assert texts(fake_slack) == []
+    assert slack_texts(fake_slack) == []
     conversation = store_session.get(Conversation, 1, populate_existing=True)
     assert conversation is not None
     assert (conversation.waiting_since, conversation.last_agent_reply_at) == (None, at(3))
@@ -99,7 +77,7 @@ def test_a_reply_sent_before_help_scout_had_the_message_counts_once_it_arrives(
     passes = [run_pass(at(hours)) for hours in (6.5, 17, 25)]
 
     assert [(p.warnings, p.breaches) for p in passes] == [(0, 0)] * 3
-    assert [text.split("]")[0] for text in texts(fake_slack)] == [
+    assert [text.split("]")[0] for text in slack_texts(fake_slack)] == [
         "[missing",
         "Resolved: the [missing",
     ]
