@@ -218,9 +218,7 @@ def clock_from_threads(
             received.append(thread.created_at)
         elif is_answer(thread):
             answers.append(thread.created_at)
-    if last_customer_message_at is not None and _later_than_all(
-        last_customer_message_at, [*received, *(message.at for message in messages)]
-    ):
+    if last_customer_message_at is not None and _later_than_all(last_customer_message_at, received):
         messages.append(BuyerMessage(last_customer_message_at))
     if last_agent_reply_at is not None and _later_than_all(last_agent_reply_at, answers):
         answers.append(last_agent_reply_at)

@@ -112,26 +112,27 @@ INCIDENTS_AT_0003 = (
 )
 
 
-def _stages(database_url: str) -> list[tuple[int, int, str]]:
+def _rows(database_url: str, query: str) -> list[tuple[object, ...]]:
     engine = create_engine_for(database_url)
     try:
         with engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT id, check_id, stage FROM compliance_incidents ORDER BY id"
-            ).all()
+            return [tuple(row) for row in connection.exec_driver_sql(query).all()]
     finally:
         engine.dispose()
-    return [tuple(row) for row in rows]
 
 
-def _incidents_at_0003(database_url: str) -> None:
-    """Migrate an empty database to 0003 and give it a reply's and a draft's incident."""
+def _stages(database_url: str) -> list[tuple[object, ...]]:
+    return _rows(database_url, "SELECT id, check_id, stage FROM compliance_incidents ORDER BY id")
+
+
+def _at_revision(database_url: str, revision: str, statements: tuple[str, ...]) -> None:
+    """Migrate an empty database to `revision` and run `statements` there."""
     engine = create_engine_for(database_url)
     try:
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "0003")
+            command.upgrade(alembic_config(connection), revision)
         with engine.begin() as connection:
-            for statement in INCIDENTS_AT_0003:
+            for statement in statements:
                 connection.exec_driver_sql(statement)
     finally:
         engine.dispose()
@@ -147,7 +148,7 @@ SENT_INCIDENT_OF_THE_DRAFT_CHECK = (
 def test_upgrading_from_0003_gives_each_incident_the_stage_of_its_check(
     database_url: str,
 ) -> None:
-    _incidents_at_0003(database_url)
+    _at_revision(database_url, "0003", INCIDENTS_AT_0003)
 
     upgrade(database_url)
 
@@ -155,7 +156,7 @@ def test_upgrading_from_0003_gives_each_incident_the_stage_of_its_check(
 
 
 def test_after_0004_a_check_has_one_incident_per_stage(database_url: str) -> None:
-    _incidents_at_0003(database_url)
+    _at_revision(database_url, "0003", INCIDENTS_AT_0003)
     upgrade(database_url)
     engine = create_engine_for(database_url)
     try:
@@ -170,7 +171,7 @@ def test_after_0004_a_check_has_one_incident_per_stage(database_url: str) -> Non
 
 
 def test_downgrading_0004_keeps_one_incident_per_check(database_url: str) -> None:
-    _incidents_at_0003(database_url)
+    _at_revision(database_url, "0003", INCIDENTS_AT_0003)
     upgrade(database_url)
     engine = create_engine_for(database_url)
     try:
@@ -200,29 +201,14 @@ ALERTS_AT_0005 = (
 )
 
 
-def _alert_keys(database_url: str) -> list[tuple[int, str]]:
-    engine = create_engine_for(database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT id, dedupe_key FROM alerts_sent ORDER BY id"
-            ).all()
-    finally:
-        engine.dispose()
-    return [tuple(row) for row in rows]
+def _alert_keys(database_url: str) -> list[tuple[object, ...]]:
+    return _rows(database_url, "SELECT id, dedupe_key FROM alerts_sent ORDER BY id")
 
 
 def test_upgrading_from_0005_keys_deadline_alerts_by_their_thread_alone(
     database_url: str,
 ) -> None:
-    engine = create_engine_for(database_url)
-    try:
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "0005")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(ALERTS_AT_0005[0])
-    finally:
-        engine.dispose()
+    _at_revision(database_url, "0005", ALERTS_AT_0005)
 
     upgrade(database_url)
 
